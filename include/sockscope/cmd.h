@@ -1,0 +1,131 @@
+/*
+ * cmd.h: the input line (SPEC section 3) as a pure parser.
+ *
+ * A line not starting with '/' is data to send (the caller appends the
+ * end-of-line); "//text" is data "/text"; otherwise the line is a command.
+ * cmd_parse() never touches a socket: it only says what the line asks for,
+ * or why it cannot be done.  Argument checks that need no OS (numbers,
+ * ranges, escapes, hex digits, keywords, #ID and LID syntax, argument
+ * counts) are all done here.
+ */
+#ifndef SOCKSCOPE_CMD_H
+#define SOCKSCOPE_CMD_H
+
+#include <stddef.h>
+
+enum cmd_kind {
+	CMD_EMPTY,	/* blank line: nothing to do */
+	CMD_LINE,	/* plain line (or //...): data, eol to be appended */
+	CMD_SEND,	/* /send TEXT: data with escapes decoded, no eol */
+	CMD_HEX,	/* /hex HEX...: data */
+	CMD_RECV,	/* /recv [N]: n (0 = the current recv size) */
+	CMD_AUTO,	/* /auto on|off: on */
+	CMD_RECVSIZE,	/* /recvsize N: n */
+	CMD_EOL,	/* /eol lf|crlf|cr|none: eol */
+	CMD_SHUTDOWN,	/* /shutdown [#ID]: conn (0 = focused) */
+	CMD_RESET,	/* /reset [#ID]: conn (0 = focused) */
+	CMD_CLOSE,	/* /close [#ID|LID]: conn or listener (both 0 = focused) */
+	CMD_CONN,	/* /conn #ID: conn */
+	CMD_CONNECT,	/* /connect HOST PORT: host, port */
+	CMD_LISTEN,	/* /listen [ADDR] PORT: host (NULL = default), port */
+	CMD_VIEW,	/* /view split|hex|text: view */
+	CMD_CLEAR,	/* /clear */
+	CMD_HELP,	/* /help [COMMAND]: topic (NULL = list all) */
+	CMD_QUIT	/* /quit */
+};
+
+enum cmd_eol {
+	EOL_LF,
+	EOL_CRLF,
+	EOL_CR,
+	EOL_NONE
+};
+
+enum cmd_view {
+	VIEW_SPLIT,
+	VIEW_HEX,
+	VIEW_TEXT
+};
+
+/* Smallest and largest recv size (SPEC section 2). */
+#define CMD_RECV_MIN 1
+#define CMD_RECV_MAX 1048576
+
+/*
+ * A parsed line.  data, host, port and topic are malloc'd and owned by the
+ * struct: cmd_free() releases them.  host of CMD_CONNECT/CMD_LISTEN has
+ * IPv6 brackets removed ("[::1]" -> "::1"); port is the text as given (a
+ * number already checked to be 1-65535, or a service name for the OS to
+ * look up).
+ */
+struct cmd {
+	enum cmd_kind	 kind;
+	unsigned char	*data;
+	size_t		 len;
+	size_t		 n;
+	int		 on;
+	enum cmd_eol	 eol;
+	enum cmd_view	 view;
+	int		 conn;		/* #ID, 0 = none given */
+	int		 listener;	/* LID, 0 = none given */
+	char		*host;
+	char		*port;
+	char		*topic;		/* command name without '/' */
+};
+
+/*
+ * Parse one input line of len bytes (no trailing newline).  Returns 0 and
+ * fills *out, or -1 with *cause set to a malloc'd one-line message (the
+ * caller frees it) naming the problem, e.g. "unknown command '/frob' (try
+ * /help)", "/recvsize: N must be 1-1048576, got '0'",
+ * "/send: \\x needs two hex digits".  On -1, *out holds nothing to free.
+ */
+int cmd_parse(const char *line, size_t len, struct cmd *out, char **cause);
+void cmd_free(struct cmd *c);
+
+/*
+ * Decode C escapes (\r \n \t \0 \\ \xHH; also \e, \a, \" and \') into a
+ * malloc'd buffer.  Returns 0, or -1 with *cause set for a bad or cut-short
+ * escape ("bad escape '\\q'", "\\x needs two hex digits", "trailing
+ * backslash").
+ */
+int cmd_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen,
+    char **cause);
+
+/*
+ * Check a port argument.  Returns 1-65535 for a decimal port, 0 when s
+ * looks like a service name (letters, digits, '-', '_', starting with a
+ * letter) to be resolved by the OS, or -1 with *cause set (malloc'd), e.g.
+ * "port must be 1-65535, got '70000'".
+ */
+int cmd_parse_port(const char *s, char **cause);
+
+/*
+ * Parse a size such as "4096", "64K", "64M", "1G" (binary units, K/M/G/
+ * optionally followed by "B" or "iB", case-insensitive).  Returns 0 and
+ * stores bytes in *out, or -1 with *cause set.
+ */
+int cmd_parse_size(const char *s, unsigned long long *out, char **cause);
+
+/* Parse an end-of-line keyword (lf crlf cr none, case-insensitive). */
+int cmd_parse_eol(const char *s, enum cmd_eol *out);
+/* The bytes of an end-of-line ("\n", "\r\n", "\r", "") and its name ("LF"). */
+const char *cmd_eol_bytes(enum cmd_eol e);
+const char *cmd_eol_name(enum cmd_eol e);
+const char *cmd_view_name(enum cmd_view v);
+
+/*
+ * Help.  cmd_names is a NULL-terminated list of the command names with
+ * their '/' ("/connect", ...), for completion.  cmd_help() returns the help
+ * for one command (name with or without '/'): its usage line, a newline and
+ * one or more lines of explanation; NULL for an unknown command.
+ * cmd_help_all() returns one line per command: usage and a short summary.
+ * cmd_keywords() returns the NULL-terminated keywords a command's first
+ * argument completes to ("on","off" for /auto), or NULL.
+ */
+extern const char *const cmd_names[];
+const char *cmd_help(const char *name);
+const char *cmd_help_all(void);
+const char *const *cmd_keywords(const char *name);
+
+#endif

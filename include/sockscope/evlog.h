@@ -1,0 +1,118 @@
+/*
+ * evlog.h: socket events.  net.c describes every socket call and its
+ * result as a struct ev; evlog keeps the most recent ones as lines in the
+ * words of the API for the Events pane ("recv(4096) = 73"), and
+ * transcript.c turns the same struct into the batch transcript.
+ *
+ * Pure: the time and errno arrive as fields.
+ */
+#ifndef SOCKSCOPE_EVLOG_H
+#define SOCKSCOPE_EVLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ev_kind {
+	EV_LISTENING,	/* listener opened on addr */
+	EV_ACCEPTED,	/* conn accepted on listener from peer (local too) */
+	EV_CONNECTING,	/* conn: one connect attempt to addr began */
+	EV_CONNECTED,	/* conn: connect to addr succeeded (local, peer) */
+	EV_RECV,	/* conn: recv(asked) returned len > 0 bytes (data) */
+	EV_SEND,	/* conn: send(asked) accepted len > 0 bytes (data) */
+	EV_EOF,		/* conn: recv(asked) returned 0 */
+	EV_SHUTDOWN,	/* conn: shutdown(SHUT_WR) done */
+	EV_RESET,	/* conn: by_peer ? peer reset it : we sent RST */
+	EV_CLOSED,	/* conn or listener closed (totals for a conn) */
+	EV_ERROR,	/* a call failed: call, addr, err, message */
+	EV_WAIT		/* conn: recv() found nothing (EAGAIN) or
+			   send() would block (queued bytes in len) */
+};
+
+/*
+ * One event.  Strings are borrowed: valid only while the event is being
+ * handled (evlog_add() copies what it keeps).  Fields not used by a kind
+ * are zero / NULL.
+ */
+struct ev {
+	enum ev_kind		 kind;
+	double			 t;		/* seconds since start */
+	int			 conn;		/* #id, 0 = none */
+	int			 listener;	/* Lid, 0 = none */
+	const char		*call;		/* "connect", "recv", "bind", ... */
+	const char		*addr;		/* target "127.0.0.1:5151" */
+	const char		*local;
+	const char		*peer;
+	size_t			 asked;		/* recv/send size asked */
+	size_t			 len;		/* bytes returned / sent */
+	uint64_t		 offset;	/* stream offset of data[0] */
+	uint64_t		 chunk;		/* chunk number (recv) */
+	const unsigned char	*data;
+	int			 err;		/* errno, 0 = none */
+	int			 gai;		/* getaddrinfo error, 0 = none */
+	const char		*message;	/* error text, e.g. strerror */
+	int			 by_peer;	/* EV_RESET */
+	int			 all_interfaces; /* EV_LISTENING on 0.0.0.0 / :: */
+	uint64_t		 in_bytes;	/* EV_CLOSED totals */
+	uint64_t		 in_chunks;
+	uint64_t		 out_bytes;
+};
+
+/* The symbolic name of an errno value ("ECONNREFUSED"), or "E<number>". */
+const char *evlog_errname(int err);
+/* The symbolic name of a getaddrinfo() error ("EAI_NONAME"), or
+ * "EAI_<number>". */
+const char *evlog_gainame(int gai);
+
+/*
+ * The one-line error text for an EV_ERROR, as shown after "sockscope: "
+ * and in the transcript: "connect 127.0.0.1:1: Connection refused
+ * (ECONNREFUSED)"; "cannot resolve 'nosuch.invalid': Name or service not
+ * known"; "127.0.0.1:19999 is already in use" for EADDRINUSE on bind.
+ * Appends to out (any bytes from outside are escaped).
+ */
+struct sbuf;
+void evlog_error_text(struct sbuf *out, const struct ev *e);
+
+/*
+ * The Events pane line for e, in the words of the API, without time:
+ * "connect(127.0.0.1:5151) = 0", "accept() = #2 from 127.0.0.1:50412",
+ * "recv(4096) = 6", "recv(4096) = 0   EOF: the peer finished sending",
+ * "connect(127.0.0.1:1) = ECONNREFUSED", "send(6) = 6",
+ * "shutdown(SHUT_WR) = 0", "close() = 0".  Appends to out.
+ */
+void evlog_api_text(struct sbuf *out, const struct ev *e);
+
+/* The kind of a line added by evlog_add_text() (not an enum ev_kind value). */
+#define EVLOG_TEXT ((enum ev_kind)(EV_WAIT + 1))
+
+/* One kept line of the Events pane. */
+struct evlog_line {
+	double		 t;
+	int		 conn;
+	int		 listener;
+	enum ev_kind	 kind;
+	int		 error;		/* nonzero for errors (drawn in red) */
+	char		*text;		/* "#1 recv(4096) = 6" etc. */
+};
+
+/* The most recent lines, in a ring of at most cap. */
+struct evlog {
+	struct evlog_line	*lines;
+	size_t			 cap;
+	size_t			 first;		/* index of the oldest */
+	size_t			 count;
+	uint64_t		 total;		/* lines ever added */
+};
+
+void evlog_init(struct evlog *l, size_t cap);
+void evlog_free(struct evlog *l);
+/* Add e as a line (its API text, prefixed "#id " or "Lid " when it has
+ * one).  A send EV_WAIT with nothing queued is not kept. */
+void evlog_add(struct evlog *l, const struct ev *e);
+/* Add a line of free text (user messages, command errors); the caller
+ * has already made any outside bytes in it safe. */
+void evlog_add_text(struct evlog *l, double t, int error, const char *text);
+/* The i-th kept line, 0 = oldest; NULL when i >= count. */
+const struct evlog_line *evlog_get(const struct evlog *l, size_t i);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * util.h: memory helpers that never return NULL, and a growable byte
+ * buffer used by every formatter.
+ *
+ * Running out of memory is fatal: xmalloc() and friends call the hook set by
+ * util_set_fatal() (the shells set one that restores the terminal first),
+ * then exit(1).
+ */
+#ifndef SOCKSCOPE_UTIL_H
+#define SOCKSCOPE_UTIL_H
+
+#include <stddef.h>
+
+/* Called on a fatal error with a one-line message; must not return. */
+typedef void util_fatal_fn(const char *msg);
+
+void util_set_fatal(util_fatal_fn *fn);
+void util_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A malloc'd string from a format; never NULL. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A growable byte buffer.  Zero-initialise (struct sbuf b = { 0 }) to start;
+ * sbuf_free() releases it.  p is NUL-terminated after every sbuf_* call that
+ * appends (the NUL is not counted in len), so p can be printed as a string
+ * when the content is text.
+ */
+struct sbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* Make room for at least n more bytes; returns a pointer to the end. */
+char *sbuf_reserve(struct sbuf *b, size_t n);
+void sbuf_add(struct sbuf *b, const void *p, size_t n);
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_adds(struct sbuf *b, const char *s);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_reset(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+
+#endif

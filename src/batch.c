@@ -1,0 +1,234 @@
+/*
+ * batch.c: batch mode, the front end used without a terminal.  Reads input
+ * lines from standard input and hands them to app.c; writes every event's
+ * transcript (text or JSON Lines) to standard output, buffered and flushed
+ * once per loop turn; writes messages for the user to standard error.
+ * Called by main.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockscope/app.h"
+#include "sockscope/batch.h"
+#include "sockscope/conn.h"
+#include "sockscope/loop.h"
+#include "sockscope/net.h"
+#include "sockscope/transcript.h"
+#include "sockscope/util.h"
+
+/* Stop reading input while this much waits to be sent. */
+#define BATCH_QUEUE_HIGH (4 * 1024 * 1024)
+
+/* Write the transcript once this much is buffered, even mid-turn. */
+#define BATCH_FLUSH_AT (256 * 1024)
+
+static struct {
+	const struct batch_opts	*o;
+	struct sbuf		 out;		/* transcript not yet written */
+	struct sbuf		 in;		/* input not yet a whole line */
+	int			 signal;	/* a terminating signal came */
+	int			 out_broken;	/* stdout is gone (EPIPE) */
+	struct sbuf		 last_error;	/* of the command-line target */
+} batch;
+
+/* Write out the buffered transcript. */
+static void
+batch_flush(void)
+{
+	size_t	off = 0;
+	ssize_t	r;
+
+	while (off < batch.out.len && !batch.out_broken) {
+		r = write(STDOUT_FILENO, batch.out.p + off, batch.out.len - off);
+		if (r > 0)
+			off += (size_t)r;
+		else if (r == -1 && errno == EINTR)
+			continue;
+		else if (r == -1 && errno == EAGAIN) {
+			/* Non-blocking stdout (inherited): wait for room. */
+			struct pollfd	p = { STDOUT_FILENO, POLLOUT, 0 };
+
+			poll(&p, 1, -1);
+		} else {
+			/* Reader gone: like `nc | head`, stop quietly. */
+			batch.out_broken = 1;
+		}
+	}
+	sbuf_reset(&batch.out);
+}
+
+/* Write an event's transcript. */
+static void
+batch_event(const struct ev *e, void *arg)
+{
+	(void)arg;
+	if (e->kind == EV_ERROR && e->conn <= 1 && e->listener <= 1) {
+		sbuf_reset(&batch.last_error);
+		evlog_error_text(&batch.last_error, e);
+	}
+	transcript_event(&batch.o->tr, &batch.out, e);
+	if (batch.out.len >= BATCH_FLUSH_AT)
+		batch_flush();
+}
+
+/* Print a message for the user on standard error. */
+static void
+batch_message(int error, const char *text, void *arg)
+{
+	(void)arg;
+	/* Keep the transcript and the message in the order they happened. */
+	batch_flush();
+	if (error)
+		fprintf(stderr, "sockscope: %s\n", text);
+	else
+		fprintf(stderr, "%s\n", text);
+}
+
+const struct app_frontend batch_app_frontend = {
+	batch_event,
+	batch_message,
+	NULL,
+	NULL
+};
+
+/* Read input only when a line could go somewhere. */
+static int
+batch_want_input(void *arg)
+{
+	const struct conn	*c;
+
+	(void)arg;
+	if (app.input_ended)
+		return 0;
+	c = net_conn(app.focus);
+	if (c != NULL && c->qlen >= BATCH_QUEUE_HIGH) {
+		/* The peer is slow: let the pipe wait instead of our memory. */
+		return 0;
+	}
+	if (net_open_listeners() > 0) {
+		/* Like nc -l: input waits until a client is connected. */
+		c = net_conn(app.focus);
+		return c != NULL && conn_is_open(c);
+	}
+	return 1;
+}
+
+/* Run every whole line in the input buffer. */
+static void
+batch_lines(int final)
+{
+	size_t	start = 0, i;
+
+	for (i = 0; i < batch.in.len && !app.quit; i++) {
+		if (batch.in.p[i] != '\n')
+			continue;
+		app_exec(batch.in.p + start, i - start);
+		start = i + 1;
+	}
+	if (final && start < batch.in.len && !app.quit) {
+		/* A last line without a newline is still a line. */
+		app_exec(batch.in.p + start, batch.in.len - start);
+		start = batch.in.len;
+	}
+	memmove(batch.in.p, batch.in.p + start, batch.in.len - start);
+	batch.in.len -= start;
+}
+
+/* Standard input is readable. */
+static void
+batch_on_input(void *arg)
+{
+	char	*p;
+	ssize_t	 r;
+
+	(void)arg;
+	p = sbuf_reserve(&batch.in, 65536);
+	r = read(STDIN_FILENO, p, 65536);
+	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r > 0) {
+		batch.in.len += (size_t)r;
+		batch_lines(0);
+		return;
+	}
+	batch_lines(1);
+	app_input_ended();
+}
+
+/* Terminating signals end the run; others mean nothing here. */
+static void
+batch_on_signal(int sig, void *arg)
+{
+	(void)arg;
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+		batch.signal = sig;
+}
+
+/* Flush the transcript before sleeping. */
+static void
+batch_before_sleep(int *timeout_ms, void *arg)
+{
+	(void)timeout_ms;
+	(void)arg;
+	batch_flush();
+	if (app.log != NULL)
+		fflush(app.log);
+}
+
+/* Nonzero when batch mode has finished. */
+static int
+batch_done(void *arg)
+{
+	(void)arg;
+	return batch.signal != 0 || batch.out_broken ||
+	    app_batch_done(batch.o->keep_listening);
+}
+
+/* Remember the options; call before the first event. */
+void
+batch_init(const struct batch_opts *o)
+{
+	batch.o = o;
+}
+
+/* Run batch mode to the end; returns the exit status. */
+int
+batch_run(void)
+{
+	struct loop_frontend	fe = {
+		batch_want_input, batch_on_input, batch_on_signal,
+		batch_before_sleep, batch_done, NULL
+	};
+
+	loop_run(&fe);
+	batch_flush();
+	if (batch.signal != 0)
+		return 128 + batch.signal;
+	return 0;
+}
+
+/* The command-line target failed: say why on standard error; returns 1. */
+int
+batch_fail(void)
+{
+	batch_flush();
+	if (batch.last_error.len > 0)
+		fprintf(stderr, "sockscope: %s\n", batch.last_error.p);
+	return 1;
+}
+
+/* Release batch mode's buffers. */
+void
+batch_free(void)
+{
+	sbuf_free(&batch.out);
+	sbuf_free(&batch.in);
+	sbuf_free(&batch.last_error);
+}

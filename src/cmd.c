@@ -1,0 +1,1133 @@
+/*
+ * cmd.c: the input line (SPEC section 3) as a pure parser, and the command
+ * table it owns: every command's name, usage, help text and completion
+ * keywords.
+ *
+ * The shells call cmd_parse() on each line typed at the prompt or read in
+ * batch mode and act on the struct cmd it fills; main.c calls
+ * cmd_parse_port(), cmd_parse_size() and cmd_parse_eol() on options and
+ * arguments; prompt.c completes with cmd_names and cmd_keywords().  No
+ * socket, resolver, printing or locale here: every message that quotes
+ * user input escapes it, so it is safe to show on a terminal as it is.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockscope/cmd.h"
+#include "sockscope/util.h"
+
+/* Longest piece of user input quoted in a message before "..." cuts it. */
+#define CMD_QUOTE_MAX 40
+
+/* Most words any command takes, apart from /send and /hex. */
+#define CMD_WORDS_MAX 2
+
+/* One word of a command line: not NUL-terminated. */
+struct cmd_word {
+	const char	*p;
+	size_t		 n;
+};
+
+struct cmd_entry;
+typedef int cmd_parse_fn(const struct cmd_entry *, const char *, size_t,
+    struct cmd *, char **);
+
+/* What the parser and the help know about one command. */
+struct cmd_entry {
+	const char		*name;		/* without '/' */
+	enum cmd_kind		 kind;
+	unsigned int		 minargs;
+	unsigned int		 maxargs;
+	const char		*help;		/* usage line first */
+	const char *const	*keywords;	/* for argument 1 */
+	cmd_parse_fn		*parse;
+};
+
+static cmd_parse_fn cmd_parse_none;
+static cmd_parse_fn cmd_parse_send;
+static cmd_parse_fn cmd_parse_hex;
+static cmd_parse_fn cmd_parse_recv;
+static cmd_parse_fn cmd_parse_auto;
+static cmd_parse_fn cmd_parse_eolcmd;
+static cmd_parse_fn cmd_parse_target;
+static cmd_parse_fn cmd_parse_close;
+static cmd_parse_fn cmd_parse_conn;
+static cmd_parse_fn cmd_parse_connect;
+static cmd_parse_fn cmd_parse_listen;
+static cmd_parse_fn cmd_parse_view;
+static cmd_parse_fn cmd_parse_helpcmd;
+
+static const char *const cmd_auto_keywords[] = { "on", "off", NULL };
+static const char *const cmd_eol_keywords[] = {
+	"lf", "crlf", "cr", "none", NULL
+};
+static const char *const cmd_view_keywords[] = {
+	"split", "hex", "text", NULL
+};
+static const char *const cmd_help_keywords[] = {
+	"connect", "listen", "send", "hex", "recv", "auto", "recvsize", "eol",
+	"shutdown", "reset", "close", "conn", "view", "clear", "help", "quit",
+	NULL
+};
+
+const char *const cmd_names[] = {
+	"/connect", "/listen", "/send", "/hex", "/recv", "/auto", "/recvsize",
+	"/eol", "/shutdown", "/reset", "/close", "/conn", "/view", "/clear",
+	"/help", "/quit", NULL
+};
+
+/*
+ * The commands in the order of SPEC section 3 (and of cmd_names).  The
+ * first line of help is the usage line that error messages repeat.
+ */
+static const struct cmd_entry cmd_table[] = {
+	{ "connect", CMD_CONNECT, 2, 2,
+	  "/connect HOST PORT\n"
+	  "Open a TCP connection to HOST on PORT; it becomes the focused\n"
+	  "connection.  HOST is a name or an IPv4 or IPv6 address (::1 or\n"
+	  "[::1]); every address a name resolves to is tried in turn.  PORT\n"
+	  "is 1-65535 or a service name such as http.\n",
+	  NULL, cmd_parse_connect },
+	{ "listen", CMD_LISTEN, 1, 2,
+	  "/listen [ADDR] PORT\n"
+	  "Open a listener on ADDR (default 127.0.0.1) and PORT; several may\n"
+	  "be open at once.  Give 0.0.0.0 or :: to listen on every interface.\n"
+	  "Each accepted connection gets the next #ID.\n",
+	  NULL, cmd_parse_listen },
+	{ "send", CMD_SEND, 1, 1,
+	  "/send TEXT\n"
+	  "Send TEXT to the focused connection, with no end-of-line added.\n"
+	  "C escapes are decoded: \\r \\n \\t \\0 \\\\ \\xHH, also \\e \\a "
+	  "\\\" \\'.\n"
+	  "Spaces after the first one are sent too.\n"
+	  "Example: /send GET / HTTP/1.0\\r\\n\\r\\n\n",
+	  NULL, cmd_parse_send },
+	{ "hex", CMD_HEX, 1, UINT_MAX,
+	  "/hex HEX...\n"
+	  "Send raw bytes written in hex to the focused connection, with no\n"
+	  "end-of-line added.  Groups are separated by spaces; each has an\n"
+	  "even number of digits and an optional 0x.\n"
+	  "Example: /hex 47 45 54 0d0a\n",
+	  NULL, cmd_parse_hex },
+	{ "recv", CMD_RECV, 0, 1,
+	  "/recv [N]\n"
+	  "Call recv() once on the focused connection for up to N bytes\n"
+	  "(1-1048576; default: the recv size) and show exactly what it\n"
+	  "returned: some bytes, 0 at EOF, or an error.  Most useful after\n"
+	  "/auto off, when nothing is received until you ask.\n",
+	  NULL, cmd_parse_recv },
+	{ "auto", CMD_AUTO, 1, 1,
+	  "/auto on|off\n"
+	  "Turn automatic receiving on or off.  While it is off, data waits\n"
+	  "in the kernel's receive queue until /recv reads it.\n",
+	  cmd_auto_keywords, cmd_parse_auto },
+	{ "recvsize", CMD_RECVSIZE, 1, 1,
+	  "/recvsize N\n"
+	  "Set how many bytes each recv() asks for, 1-1048576 (default\n"
+	  "4096).  A small size shows how a stream is split into reads.\n",
+	  NULL, cmd_parse_recv },
+	{ "eol", CMD_EOL, 1, 1,
+	  "/eol lf|crlf|cr|none\n"
+	  "Set the end-of-line appended to each typed line: LF (\\n), CRLF\n"
+	  "(\\r\\n), CR (\\r) or none.  HTTP, SMTP and most other Internet\n"
+	  "protocols want crlf.\n",
+	  cmd_eol_keywords, cmd_parse_eolcmd },
+	{ "shutdown", CMD_SHUTDOWN, 0, 1,
+	  "/shutdown [#ID]\n"
+	  "Half-close the focused connection, or #ID, with shutdown(SHUT_WR):\n"
+	  "the peer reads EOF, and we can still receive what it sends.\n",
+	  NULL, cmd_parse_target },
+	{ "reset", CMD_RESET, 0, 1,
+	  "/reset [#ID]\n"
+	  "Abort the focused connection, or #ID: close it with SO_LINGER set\n"
+	  "to 0, so the peer gets a reset (RST) instead of an orderly EOF.\n",
+	  NULL, cmd_parse_target },
+	{ "close", CMD_CLOSE, 0, 1,
+	  "/close [#ID|LID]\n"
+	  "Close the focused connection, connection #ID (/close #2) or\n"
+	  "listener LID (/close L1).\n",
+	  NULL, cmd_parse_close },
+	{ "conn", CMD_CONN, 1, 1,
+	  "/conn #ID\n"
+	  "Focus connection #ID (/conn #2, or /conn 2): the panes show it and\n"
+	  "typed lines go to it.\n",
+	  NULL, cmd_parse_conn },
+	{ "view", CMD_VIEW, 1, 1,
+	  "/view split|hex|text\n"
+	  "Full screen: show data as hex and text side by side (split), as\n"
+	  "hex only or as text only.  F2 cycles the views.\n",
+	  cmd_view_keywords, cmd_parse_view },
+	{ "clear", CMD_CLEAR, 0, 0,
+	  "/clear\n"
+	  "Clear the focused connection's view.  Its counters of bytes and\n"
+	  "chunks stay as they are.\n",
+	  NULL, cmd_parse_none },
+	{ "help", CMD_HELP, 0, 1,
+	  "/help [COMMAND]\n"
+	  "List every command, or explain one (/help connect).  A line that\n"
+	  "does not start with / is sent as typed, with the end-of-line;\n"
+	  "start it with // to send a line beginning with /.\n",
+	  cmd_help_keywords, cmd_parse_helpcmd },
+	{ "quit", CMD_QUIT, 0, 0,
+	  "/quit\n"
+	  "Close every connection and listener and leave.  F10 does the "
+	  "same.\n",
+	  NULL, cmd_parse_none },
+};
+#define CMD_NTABLE (sizeof cmd_table / sizeof cmd_table[0])
+
+/* One line per command; a test checks it against cmd_table. */
+static const char cmd_help_summary[] =
+	"/connect HOST PORT     open a new connection; it becomes focused\n"
+	"/listen [ADDR] PORT    open a listener (several may be open)\n"
+	"/send TEXT             send TEXT, decoding \\r \\n \\t \\0 \\\\ \\xHH;"
+	    " "
+	    "no end-of-line\n"
+	"/hex HEX...            send raw bytes, e.g. /hex 47 45 54 0d0a\n"
+	"/recv [N]              call recv() once for up to N bytes\n"
+	"/auto on|off           automatic receiving on or off\n"
+	"/recvsize N            set the bytes asked of each recv() "
+	    "(1-1048576)\n"
+	"/eol lf|crlf|cr|none   set the end-of-line appended to typed lines\n"
+	"/shutdown [#ID]        half-close: the peer reads EOF; we still "
+	    "receive\n"
+	"/reset [#ID]           abortive close: the peer gets a reset (RST)\n"
+	"/close [#ID|LID]       close a connection or a listener\n"
+	"/conn #ID              focus a connection\n"
+	"/view split|hex|text   full screen: how data is shown\n"
+	"/clear                 clear the focused connection's view\n"
+	"/help [COMMAND]        list commands, or explain one\n"
+	"/quit                  close everything and leave\n";
+
+/* Nonzero for the bytes that separate words: space and tab. */
+static int
+cmd_is_sep(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* Nonzero for an ASCII decimal digit (no locale). */
+static int
+cmd_is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* Nonzero for an ASCII letter (no locale). */
+static int
+cmd_is_alpha(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* The value of a hex digit, or -1. */
+static int
+cmd_hex_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Lower-case an ASCII letter (no locale). */
+static char
+cmd_lower(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return (char)(ch - 'A' + 'a');
+	return ch;
+}
+
+/* Nonzero if the n bytes at p equal the string s, ignoring ASCII case. */
+static int
+cmd_equal_nocase(const char *p, size_t n, const char *s)
+{
+	size_t	i;
+
+	if (strlen(s) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (cmd_lower(p[i]) != cmd_lower(s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Quote user input for a message: printable ASCII as itself, a backslash
+ * doubled and every other byte as \xHH, so no control byte or invalid
+ * UTF-8 reaches the screen; input longer than CMD_QUOTE_MAX is cut and
+ * marked with "...".  Returns a malloc'd string.
+ */
+static char *
+cmd_quote(const char *p, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	struct sbuf		 b = { 0 };
+	size_t			 i, limit;
+	unsigned char		 ch;
+
+	limit = n > CMD_QUOTE_MAX ? CMD_QUOTE_MAX : n;
+	sbuf_reserve(&b, limit * 4 + 3);
+	sbuf_reset(&b);
+	for (i = 0; i < limit; i++) {
+		ch = (unsigned char)p[i];
+		if (ch == '\\')
+			sbuf_adds(&b, "\\\\");
+		else if (ch >= 0x20 && ch < 0x7f)
+			sbuf_addc(&b, (char)ch);
+		else {
+			sbuf_addc(&b, '\\');
+			sbuf_addc(&b, 'x');
+			sbuf_addc(&b, hex[ch >> 4]);
+			sbuf_addc(&b, hex[ch & 0xf]);
+		}
+	}
+	if (limit < n)
+		sbuf_adds(&b, "...");
+	return b.p;
+}
+
+/* Set *cause (if the caller wants it) to a formatted message; returns -1. */
+static int __attribute__((format(printf, 2, 3)))
+cmd_fail(char **cause, const char *fmt, ...)
+{
+	struct sbuf	b = { 0 };
+	va_list		ap;
+	char		tmp[1];
+	int		n;
+
+	if (cause == NULL)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		util_fatal("bad format '%s'", fmt);
+	sbuf_reserve(&b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b.p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*cause = b.p;
+	return -1;
+}
+
+/* Set *cause to prefix, the quoted input and suffix; returns -1. */
+static int
+cmd_fail_quoted(char **cause, const char *prefix, const char *p, size_t n,
+    const char *suffix)
+{
+	char	*q;
+
+	if (cause == NULL)
+		return -1;
+	q = cmd_quote(p, n);
+	cmd_fail(cause, "%s'%s'%s", prefix, q, suffix);
+	free(q);
+	return -1;
+}
+
+/* Fail with "/NAME: usage: USAGE" (or "/NAME takes no arguments"). */
+static int
+cmd_fail_usage(const struct cmd_entry *ce, char **cause)
+{
+	size_t	len;
+
+	if (ce->maxargs == 0)
+		return cmd_fail(cause, "/%s takes no arguments", ce->name);
+	len = strcspn(ce->help, "\n");
+	return cmd_fail(cause, "/%s: usage: %.*s", ce->name, (int)len,
+	    ce->help);
+}
+
+/* Fail with "/NAME: " and a message from a helper, which is freed. */
+static int
+cmd_fail_prefixed(const struct cmd_entry *ce, char *why, char **cause)
+{
+	if (cause != NULL)
+		cmd_fail(cause, "/%s: %s", ce->name, why);
+	free(why);
+	return -1;
+}
+
+/*
+ * Find the next word in the n bytes at *pp, advancing *pp and *np past
+ * it.  Returns 0 when only separators are left.
+ */
+static int
+cmd_next_word(const char **pp, size_t *np, struct cmd_word *w)
+{
+	const char	*p = *pp, *end = *pp + *np;
+
+	while (p < end && cmd_is_sep(*p))
+		p++;
+	if (p == end) {
+		*pp = p;
+		*np = 0;
+		return 0;
+	}
+	w->p = p;
+	while (p < end && !cmd_is_sep(*p))
+		p++;
+	w->n = (size_t)(p - w->p);
+	*pp = p;
+	*np = (size_t)(end - p);
+	return 1;
+}
+
+/*
+ * Split the arguments into words, checking that their number is within
+ * the command's limits.  Returns the number of words or -1.
+ */
+static int
+cmd_split(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd_word *w, char **cause)
+{
+	struct cmd_word	extra;
+	unsigned int	nw = 0;
+
+	while (nw < ce->maxargs && nw < CMD_WORDS_MAX &&
+	    cmd_next_word(&p, &n, &w[nw]))
+		nw++;
+	if (nw < ce->minargs || cmd_next_word(&p, &n, &extra))
+		return cmd_fail_usage(ce, cause);
+	return (int)nw;
+}
+
+/*
+ * Parse n decimal digits (no sign, no spaces, leading zeros allowed) no
+ * greater than max.  Returns 0 or -1.
+ */
+static int
+cmd_parse_decimal(const char *p, size_t n, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long	v = 0;
+	unsigned		d;
+	size_t			i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!cmd_is_digit(p[i]))
+			return -1;
+		d = (unsigned)(p[i] - '0');
+		/* Checked before multiplying, so v never wraps. */
+		if (d > max || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parse "#N" or "N" with N >= 1 as a connection number. */
+static int
+cmd_parse_id(const char *p, size_t n, int *out)
+{
+	unsigned long long	v;
+
+	if (n > 0 && p[0] == '#') {
+		p++;
+		n--;
+	}
+	if (cmd_parse_decimal(p, n, INT_MAX, &v) != 0 || v == 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Parse "LN" or "lN" with N >= 1 as a listener number. */
+static int
+cmd_parse_lid(const char *p, size_t n, int *out)
+{
+	unsigned long long	v;
+
+	if (n < 2 || (p[0] != 'L' && p[0] != 'l'))
+		return -1;
+	if (cmd_parse_decimal(p + 1, n - 1, INT_MAX, &v) != 0 || v == 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * Check a host argument and store it without IPv6 brackets ("[::1]" is
+ * "::1"); control bytes are refused here so that no later message can
+ * show them.  Returns 0 or -1.
+ */
+static int
+cmd_parse_host(const struct cmd_entry *ce, const struct cmd_word *w,
+    struct cmd *out, char **cause)
+{
+	const char	*p = w->p;
+	size_t		 n = w->n, i;
+	int		 lb, rb;
+	char		 prefix[64];
+
+	lb = n > 0 && p[0] == '[';
+	rb = n > 0 && p[n - 1] == ']';
+	if (lb != rb) {
+		snprintf(prefix, sizeof prefix,
+		    "/%s: unbalanced brackets in host ", ce->name);
+		return cmd_fail_quoted(cause, prefix, w->p, w->n,
+		    " (write an IPv6 address as ::1 or [::1])");
+	}
+	if (lb) {
+		p++;
+		n -= 2;
+	}
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f ||
+		    p[i] == '[' || p[i] == ']')
+			break;
+	}
+	if (n == 0 || i < n) {
+		snprintf(prefix, sizeof prefix, "/%s: bad host ", ce->name);
+		return cmd_fail_quoted(cause, prefix, w->p, w->n, "");
+	}
+	out->host = xstrndup(p, n);
+	return 0;
+}
+
+/* Check a port argument and store it as given; returns 0 or -1. */
+static int
+cmd_parse_portword(const struct cmd_entry *ce, const struct cmd_word *w,
+    struct cmd *out, char **cause)
+{
+	char	*s, *why = NULL;
+
+	s = xstrndup(w->p, w->n);
+	if (cmd_parse_port(s, cause == NULL ? NULL : &why) == -1) {
+		free(s);
+		return cmd_fail_prefixed(ce, why, cause);
+	}
+	out->port = s;
+	return 0;
+}
+
+/* Parse a command that takes no arguments (/clear, /quit). */
+static int
+cmd_parse_none(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+
+	(void)out;
+	if (cmd_split(ce, p, n, w, cause) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Parse /send: the text is the rest of the line after exactly one
+ * separator, so further spaces are data.
+ */
+static int
+cmd_parse_send(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	char	*why = NULL;
+
+	if (n < 2)
+		return cmd_fail_usage(ce, cause);
+	if (cmd_unescape(p + 1, n - 1, &out->data, &out->len,
+	    cause == NULL ? NULL : &why) == -1)
+		return cmd_fail_prefixed(ce, why, cause);
+	return 0;
+}
+
+/* Parse /hex: groups of an even number of hex digits, each maybe 0x. */
+static int
+cmd_parse_hex(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct sbuf	b = { 0 };
+	struct cmd_word	w;
+	const char	*d;
+	size_t		 dn, i;
+	int		 hi, lo, groups = 0;
+
+	while (cmd_next_word(&p, &n, &w)) {
+		groups++;
+		d = w.p;
+		dn = w.n;
+		if (dn >= 2 && d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
+			d += 2;
+			dn -= 2;
+		}
+		for (i = 0; i < dn; i++) {
+			if (cmd_hex_value(d[i]) == -1)
+				break;
+		}
+		if (dn == 0 || i < dn) {
+			sbuf_free(&b);
+			return cmd_fail_quoted(cause, "/hex: not hex digits: ",
+			    w.p, w.n, " (write bytes like 47 45 0d0a)");
+		}
+		if (dn % 2 != 0) {
+			sbuf_free(&b);
+			return cmd_fail_quoted(cause,
+			    "/hex: odd number of hex digits in ", w.p, w.n,
+			    "");
+		}
+		for (i = 0; i < dn; i += 2) {
+			hi = cmd_hex_value(d[i]);
+			lo = cmd_hex_value(d[i + 1]);
+			sbuf_addc(&b, (char)(hi << 4 | lo));
+		}
+	}
+	if (groups == 0)
+		return cmd_fail_usage(ce, cause);
+	out->data = (unsigned char *)b.p;
+	out->len = b.len;
+	return 0;
+}
+
+/* Parse /recv [N] and /recvsize N: N is 1-1048576. */
+static int
+cmd_parse_recv(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word		w[CMD_WORDS_MAX];
+	unsigned long long	v;
+	char			prefix[64];
+	int			nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
+		return -1;
+	if (nw == 0) {
+		out->n = 0;
+		return 0;
+	}
+	if (cmd_parse_decimal(w[0].p, w[0].n, CMD_RECV_MAX, &v) != 0 ||
+	    v < CMD_RECV_MIN) {
+		snprintf(prefix, sizeof prefix, "/%s: N must be %d-%d, got ",
+		    ce->name, CMD_RECV_MIN, CMD_RECV_MAX);
+		return cmd_fail_quoted(cause, prefix, w[0].p, w[0].n, "");
+	}
+	out->n = (size_t)v;
+	return 0;
+}
+
+/* Parse /auto on|off. */
+static int
+cmd_parse_auto(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+
+	if (cmd_split(ce, p, n, w, cause) == -1)
+		return -1;
+	if (cmd_equal_nocase(w[0].p, w[0].n, "on"))
+		out->on = 1;
+	else if (cmd_equal_nocase(w[0].p, w[0].n, "off"))
+		out->on = 0;
+	else {
+		return cmd_fail_quoted(cause, "/auto: expected on or off, got ",
+		    w[0].p, w[0].n, "");
+	}
+	return 0;
+}
+
+/* Parse /eol lf|crlf|cr|none. */
+static int
+cmd_parse_eolcmd(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	 w[CMD_WORDS_MAX];
+	char		*s;
+	int		 r;
+
+	if (cmd_split(ce, p, n, w, cause) == -1)
+		return -1;
+	s = xstrndup(w[0].p, w[0].n);
+	r = cmd_parse_eol(s, &out->eol);
+	free(s);
+	if (r == -1) {
+		return cmd_fail_quoted(cause,
+		    "/eol: expected lf, crlf, cr or none, got ", w[0].p, w[0].n,
+		    "");
+	}
+	return 0;
+}
+
+/* Parse /shutdown [#ID] and /reset [#ID]. */
+static int
+cmd_parse_target(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+	char		prefix[64];
+	int		nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
+		return -1;
+	if (nw == 0)
+		return 0;
+	if (cmd_parse_id(w[0].p, w[0].n, &out->conn) != 0) {
+		snprintf(prefix, sizeof prefix,
+		    "/%s: expected #ID like #2, got ", ce->name);
+		return cmd_fail_quoted(cause, prefix, w[0].p, w[0].n, "");
+	}
+	return 0;
+}
+
+/* Parse /close [#ID|LID]. */
+static int
+cmd_parse_close(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+	int		nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
+		return -1;
+	if (nw == 0)
+		return 0;
+	if (cmd_parse_lid(w[0].p, w[0].n, &out->listener) == 0)
+		return 0;
+	if (cmd_parse_id(w[0].p, w[0].n, &out->conn) == 0)
+		return 0;
+	return cmd_fail_quoted(cause,
+	    "/close: expected #ID or LID like #2 or L1, got ", w[0].p, w[0].n,
+	    "");
+}
+
+/* Parse /conn #ID ("N" without '#' is accepted too). */
+static int
+cmd_parse_conn(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+
+	if (cmd_split(ce, p, n, w, cause) == -1)
+		return -1;
+	if (cmd_parse_id(w[0].p, w[0].n, &out->conn) != 0) {
+		return cmd_fail_quoted(cause,
+		    "/conn: expected #ID like #2, got ", w[0].p, w[0].n, "");
+	}
+	return 0;
+}
+
+/* Parse /connect HOST PORT. */
+static int
+cmd_parse_connect(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+
+	if (cmd_split(ce, p, n, w, cause) == -1)
+		return -1;
+	if (cmd_parse_host(ce, &w[0], out, cause) == -1)
+		return -1;
+	return cmd_parse_portword(ce, &w[1], out, cause);
+}
+
+/* Parse /listen [ADDR] PORT. */
+static int
+cmd_parse_listen(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+	int		nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
+		return -1;
+	if (nw == 2 && cmd_parse_host(ce, &w[0], out, cause) == -1)
+		return -1;
+	return cmd_parse_portword(ce, &w[nw - 1], out, cause);
+}
+
+/* Parse /view split|hex|text. */
+static int
+cmd_parse_view(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+
+	if (cmd_split(ce, p, n, w, cause) == -1)
+		return -1;
+	if (cmd_equal_nocase(w[0].p, w[0].n, "split"))
+		out->view = VIEW_SPLIT;
+	else if (cmd_equal_nocase(w[0].p, w[0].n, "hex"))
+		out->view = VIEW_HEX;
+	else if (cmd_equal_nocase(w[0].p, w[0].n, "text"))
+		out->view = VIEW_TEXT;
+	else {
+		return cmd_fail_quoted(cause,
+		    "/view: expected split, hex or text, got ", w[0].p, w[0].n,
+		    "");
+	}
+	return 0;
+}
+
+/* Find a command by name, with or without its '/'; NULL if unknown. */
+static const struct cmd_entry *
+cmd_find(const char *p, size_t n)
+{
+	size_t	i;
+
+	if (n > 0 && p[0] == '/') {
+		p++;
+		n--;
+	}
+	for (i = 0; i < CMD_NTABLE; i++) {
+		if (strlen(cmd_table[i].name) == n &&
+		    memcmp(cmd_table[i].name, p, n) == 0)
+			return &cmd_table[i];
+	}
+	return NULL;
+}
+
+/* Parse /help [COMMAND]; the topic is stored without its '/'. */
+static int
+cmd_parse_helpcmd(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word		 w[CMD_WORDS_MAX];
+	const struct cmd_entry	*topic;
+	const char		*tp;
+	char			*q;
+	size_t			 tn;
+	int			 nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
+		return -1;
+	if (nw == 0)
+		return 0;
+	if ((topic = cmd_find(w[0].p, w[0].n)) == NULL) {
+		/* Name the topic with exactly one '/', as it was meant. */
+		tp = w[0].p;
+		tn = w[0].n;
+		if (tp[0] == '/') {
+			tp++;
+			tn--;
+		}
+		if (cause != NULL) {
+			q = cmd_quote(tp, tn);
+			cmd_fail(cause, "/help: no command '/%s'", q);
+			free(q);
+		}
+		return -1;
+	}
+	out->topic = xstrdup(topic->name);
+	return 0;
+}
+
+/* Parse one input line into *out; see cmd.h. */
+int
+cmd_parse(const char *line, size_t len, struct cmd *out, char **cause)
+{
+	const struct cmd_entry	*ce;
+	const char		*name, *rest;
+	size_t			 namelen, restlen;
+
+	memset(out, 0, sizeof *out);
+	if (cause != NULL)
+		*cause = NULL;
+
+	if (len == 0) {
+		out->kind = CMD_EMPTY;
+		return 0;
+	}
+	if (line[0] != '/' || (len >= 2 && line[1] == '/')) {
+		/* Data as typed; a leading "//" stands for one '/'. */
+		if (line[0] == '/') {
+			line++;
+			len--;
+		}
+		out->kind = CMD_LINE;
+		out->data = xmalloc(len + 1);
+		memcpy(out->data, line, len);
+		out->data[len] = '\0';
+		out->len = len;
+		return 0;
+	}
+
+	name = line + 1;
+	for (namelen = 0; namelen < len - 1; namelen++) {
+		if (cmd_is_sep(name[namelen]))
+			break;
+	}
+	rest = name + namelen;
+	restlen = len - 1 - namelen;
+	if (namelen == 0)
+		return cmd_fail(cause,
+		    "empty command (try /help; // sends a '/')");
+	if ((ce = cmd_find(name, namelen)) == NULL) {
+		return cmd_fail_quoted(cause, "unknown command ", line,
+		    namelen + 1, " (try /help)");
+	}
+	if (ce->kind != CMD_SEND && memchr(rest, '\0', restlen) != NULL)
+		return cmd_fail(cause, "/%s: NUL byte in arguments", ce->name);
+
+	out->kind = ce->kind;
+	if (ce->parse(ce, rest, restlen, out, cause) == -1) {
+		cmd_free(out);
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Release what a parsed line holds; the struct may be parsed into again. */
+void
+cmd_free(struct cmd *c)
+{
+	if (c == NULL)
+		return;
+	free(c->data);
+	free(c->host);
+	free(c->port);
+	free(c->topic);
+	c->data = NULL;
+	c->len = 0;
+	c->host = c->port = c->topic = NULL;
+}
+
+/* Decode C escapes in the n bytes at s into a malloc'd buffer. */
+int
+cmd_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen,
+    char **cause)
+{
+	struct sbuf	 b = { 0 };
+	size_t		 i;
+	int		 hi, lo;
+	char		 ch, *q;
+
+	*out = NULL;
+	*outlen = 0;
+	sbuf_reserve(&b, n);
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			sbuf_addc(&b, s[i]);
+			continue;
+		}
+		if (++i == n) {
+			sbuf_free(&b);
+			return cmd_fail(cause, "trailing backslash");
+		}
+		switch (ch = s[i]) {
+		case 'r':
+			sbuf_addc(&b, '\r');
+			break;
+		case 'n':
+			sbuf_addc(&b, '\n');
+			break;
+		case 't':
+			sbuf_addc(&b, '\t');
+			break;
+		case '0':
+			sbuf_addc(&b, '\0');
+			break;
+		case 'e':
+			sbuf_addc(&b, '\033');
+			break;
+		case 'a':
+			sbuf_addc(&b, '\a');
+			break;
+		case '\\':
+		case '"':
+		case '\'':
+			sbuf_addc(&b, ch);
+			break;
+		case 'x':
+			if (n - i < 3 || (hi = cmd_hex_value(s[i + 1])) == -1 ||
+			    (lo = cmd_hex_value(s[i + 2])) == -1) {
+				sbuf_free(&b);
+				return cmd_fail(cause,
+				    "\\x needs two hex digits");
+			}
+			sbuf_addc(&b, (char)(hi << 4 | lo));
+			i += 2;
+			break;
+		default:
+			sbuf_free(&b);
+			if (cause != NULL) {
+				q = cmd_quote(&s[i], 1);
+				cmd_fail(cause, "bad escape '\\%s'", q);
+				free(q);
+			}
+			return -1;
+		}
+	}
+	*out = (unsigned char *)b.p;
+	*outlen = b.len;
+	return 0;
+}
+
+/* Check a port: 1-65535, 0 for a service name, or -1. */
+int
+cmd_parse_port(const char *s, char **cause)
+{
+	unsigned long long	v;
+	size_t			i, n;
+
+	if (s == NULL)
+		s = "";
+	n = strlen(s);
+	if (n > 0 && cmd_is_alpha(s[0])) {
+		for (i = 1; i < n; i++) {
+			if (!cmd_is_alpha(s[i]) && !cmd_is_digit(s[i]) &&
+			    s[i] != '-' && s[i] != '_')
+				break;
+		}
+		if (i == n)
+			return 0;
+	} else if (cmd_parse_decimal(s, n, 65535, &v) == 0 && v != 0)
+		return (int)v;
+	return cmd_fail_quoted(cause, "port must be 1-65535, got ", s, n, "");
+}
+
+/* Parse a size with an optional binary K, M or G suffix. */
+int
+cmd_parse_size(const char *s, unsigned long long *out, char **cause)
+{
+	static const struct {
+		const char		*suffix;
+		unsigned long long	 mult;
+	} units[] = {
+		{ "", 1 }, { "b", 1 },
+		{ "k", 1ULL << 10 }, { "kb", 1ULL << 10 },
+		{ "kib", 1ULL << 10 },
+		{ "m", 1ULL << 20 }, { "mb", 1ULL << 20 },
+		{ "mib", 1ULL << 20 },
+		{ "g", 1ULL << 30 }, { "gb", 1ULL << 30 },
+		{ "gib", 1ULL << 30 },
+	};
+	unsigned long long	v = 0, mult = 0;
+	size_t			i, n, digits;
+
+	if (s == NULL)
+		s = "";
+	n = strlen(s);
+	for (digits = 0; digits < n && cmd_is_digit(s[digits]); digits++)
+		/* nothing */;
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (cmd_equal_nocase(s + digits, n - digits, units[i].suffix)) {
+			mult = units[i].mult;
+			break;
+		}
+	}
+	if (digits == 0 || mult == 0) {
+		return cmd_fail_quoted(cause, "size must be a number with an "
+		    "optional K, M or G suffix, got ", s, n, "");
+	}
+	if (cmd_parse_decimal(s, digits, ULLONG_MAX / mult, &v) != 0)
+		return cmd_fail_quoted(cause, "size is too large, got ", s, n,
+		    "");
+	if (v == 0)
+		return cmd_fail(cause, "size must be at least 1");
+	*out = v * mult;
+	return 0;
+}
+
+/* Parse an end-of-line keyword, ignoring case; returns 0 or -1. */
+int
+cmd_parse_eol(const char *s, enum cmd_eol *out)
+{
+	size_t	n;
+
+	if (s == NULL)
+		return -1;
+	n = strlen(s);
+	if (cmd_equal_nocase(s, n, "lf"))
+		*out = EOL_LF;
+	else if (cmd_equal_nocase(s, n, "crlf"))
+		*out = EOL_CRLF;
+	else if (cmd_equal_nocase(s, n, "cr"))
+		*out = EOL_CR;
+	else if (cmd_equal_nocase(s, n, "none"))
+		*out = EOL_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+/* The bytes an end-of-line appends. */
+const char *
+cmd_eol_bytes(enum cmd_eol e)
+{
+	switch (e) {
+	case EOL_LF:
+		return "\n";
+	case EOL_CRLF:
+		return "\r\n";
+	case EOL_CR:
+		return "\r";
+	case EOL_NONE:
+		break;
+	}
+	return "";
+}
+
+/* The name of an end-of-line as the status line shows it. */
+const char *
+cmd_eol_name(enum cmd_eol e)
+{
+	switch (e) {
+	case EOL_LF:
+		return "LF";
+	case EOL_CRLF:
+		return "CRLF";
+	case EOL_CR:
+		return "CR";
+	case EOL_NONE:
+		break;
+	}
+	return "none";
+}
+
+/* The keyword of a view, as /view takes it. */
+const char *
+cmd_view_name(enum cmd_view v)
+{
+	switch (v) {
+	case VIEW_SPLIT:
+		break;
+	case VIEW_HEX:
+		return "hex";
+	case VIEW_TEXT:
+		return "text";
+	}
+	return "split";
+}
+
+/* The help of one command (name with or without '/'), or NULL. */
+const char *
+cmd_help(const char *name)
+{
+	const struct cmd_entry	*ce;
+
+	if (name == NULL || (ce = cmd_find(name, strlen(name))) == NULL)
+		return NULL;
+	return ce->help;
+}
+
+/* One line per command: its usage and a short summary. */
+const char *
+cmd_help_all(void)
+{
+	return cmd_help_summary;
+}
+
+/* The keywords a command's first argument completes to, or NULL. */
+const char *const *
+cmd_keywords(const char *name)
+{
+	const struct cmd_entry	*ce;
+
+	if (name == NULL || (ce = cmd_find(name, strlen(name))) == NULL)
+		return NULL;
+	return ce->keywords;
+}

@@ -1,0 +1,489 @@
+/*
+ * transcript.c: the batch transcript (SPEC section 5).  Owns both formats:
+ * text (a header line per event, then `hexdump -C` rows for data) and
+ * JSON Lines (one object per event).
+ *
+ * batch.c writes the transcript to standard output and app.c to the -o log
+ * file; both pass each struct ev from net.c to transcript_event().  Pure:
+ * appends to a buffer.  Every string that came from outside is escaped
+ * (textesc_quote() in text, JSON escapes in JSON), numbers are printed
+ * without the locale's help so that "0.5" never becomes "0,5".
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sockscope/evlog.h"
+#include "sockscope/hexdump.h"
+#include "sockscope/textesc.h"
+#include "sockscope/transcript.h"
+#include "sockscope/util.h"
+
+/* Append seconds as "S.SSSSSS" with a '.' whatever LC_NUMERIC says;
+ * negative or non-finite times (never produced by a sane clock) give 0. */
+static void
+transcript_seconds(struct sbuf *out, double t)
+{
+	double		x = t * 1e6 + 0.5;
+	uint64_t	us;
+
+	/* 2^53 microseconds is 285 years: far past any session. */
+	if (!isfinite(x) || x < 0)
+		x = 0;
+	else if (x > 9007199254740992.0)
+		x = 9007199254740992.0;
+	us = (uint64_t)x;
+	sbuf_printf(out, "%" PRIu64 ".%06" PRIu64, us / 1000000, us % 1000000);
+}
+
+/* The plural ending for a count of n: "" for 1, "s" otherwise. */
+static const char *
+transcript_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* Append a string from outside escaped for a terminal; NULL gives "?". */
+static void
+transcript_quote(struct sbuf *out, const char *s)
+{
+	if (s == NULL)
+		s = "?";
+	textesc_quote(out, s, strlen(s), 1);
+}
+
+/* The first of a and b that is set and not empty (conn.c keeps "" for an
+ * address not known yet), or NULL. */
+static const char *
+transcript_pick(const char *a, const char *b)
+{
+	if (a != NULL && *a != '\0')
+		return a;
+	if (b != NULL && *b != '\0')
+		return b;
+	return NULL;
+}
+
+/* Append "#id " or "Lid " naming the socket e concerns (conn first). */
+static void
+transcript_id(struct sbuf *out, const struct ev *e)
+{
+	if (e->conn != 0)
+		sbuf_printf(out, "#%d ", e->conn);
+	else if (e->listener != 0)
+		sbuf_printf(out, "L%d ", e->listener);
+}
+
+/* Nonzero if e's call is name. */
+static int
+transcript_call_is(const struct ev *e, const char *name)
+{
+	return e->call != NULL && strcmp(e->call, name) == 0;
+}
+
+/* Nonzero if an EV_WAIT says nothing worth a line: a send that would block
+ * with nothing queued (evlog_add() drops the same). */
+static int
+transcript_wait_empty(const struct ev *e)
+{
+	return e->kind == EV_WAIT && e->len == 0 &&
+	    transcript_call_is(e, "send");
+}
+
+/* Append the text header line of e (prefix, id and words, no newline). */
+static void
+transcript_text_header(struct sbuf *out, const struct ev *e)
+{
+	switch (e->kind) {
+	case EV_LISTENING:
+		sbuf_adds(out, "* ");
+		transcript_id(out, e);
+		sbuf_adds(out, "listening on ");
+		transcript_quote(out, transcript_pick(e->addr, e->local));
+		if (e->all_interfaces)
+			sbuf_adds(out, " (all interfaces)");
+		break;
+	case EV_ACCEPTED:
+		sbuf_printf(out, "* #%d accepted from ", e->conn);
+		transcript_quote(out, e->peer);
+		if (e->listener != 0)
+			sbuf_printf(out, " on L%d", e->listener);
+		break;
+	case EV_CONNECTING:
+		sbuf_adds(out, "* ");
+		transcript_id(out, e);
+		sbuf_adds(out, "connecting to ");
+		transcript_quote(out, transcript_pick(e->addr, e->peer));
+		break;
+	case EV_CONNECTED:
+		sbuf_adds(out, "* ");
+		transcript_id(out, e);
+		sbuf_adds(out, "connected to ");
+		transcript_quote(out, transcript_pick(e->peer, e->addr));
+		if (transcript_pick(e->local, NULL) != NULL) {
+			sbuf_adds(out, " from ");
+			transcript_quote(out, e->local);
+		}
+		break;
+	case EV_RECV:
+		sbuf_adds(out, "< ");
+		transcript_id(out, e);
+		sbuf_printf(out, "recv %zu byte%s", e->len,
+		    transcript_plural(e->len));
+		if (e->chunk != 0)
+			sbuf_printf(out, " [chunk %" PRIu64 "]", e->chunk);
+		break;
+	case EV_SEND:
+		sbuf_adds(out, "> ");
+		transcript_id(out, e);
+		sbuf_printf(out, "send %zu byte%s", e->len,
+		    transcript_plural(e->len));
+		/* A partial send is worth seeing, as a partial read is. */
+		if (e->asked > e->len)
+			sbuf_printf(out, " (of %zu asked)", e->asked);
+		break;
+	case EV_EOF:
+		sbuf_adds(out, "< ");
+		transcript_id(out, e);
+		sbuf_adds(out, "recv 0 bytes: EOF (peer finished sending)");
+		break;
+	case EV_SHUTDOWN:
+		sbuf_adds(out, "> ");
+		transcript_id(out, e);
+		sbuf_adds(out, "shutdown: EOF sent");
+		break;
+	case EV_RESET:
+		sbuf_adds(out, "* ");
+		transcript_id(out, e);
+		sbuf_adds(out, e->by_peer ? "reset by peer" :
+		    "reset: RST sent");
+		break;
+	case EV_CLOSED:
+		sbuf_adds(out, "* ");
+		transcript_id(out, e);
+		sbuf_adds(out, "closed");
+		if (e->conn != 0) {
+			sbuf_printf(out, " (in %" PRIu64 " byte%s in %" PRIu64
+			    " chunk%s, out %" PRIu64 " byte%s)",
+			    e->in_bytes, transcript_plural(e->in_bytes),
+			    e->in_chunks, transcript_plural(e->in_chunks),
+			    e->out_bytes, transcript_plural(e->out_bytes));
+		}
+		break;
+	case EV_ERROR:
+		sbuf_adds(out, "! ");
+		transcript_id(out, e);
+		evlog_error_text(out, e);
+		break;
+	case EV_WAIT:
+		if (transcript_call_is(e, "send")) {
+			sbuf_adds(out, "> ");
+			transcript_id(out, e);
+			sbuf_printf(out, "send: peer not reading, %zu byte%s "
+			    "queued", e->len, transcript_plural(e->len));
+		} else {
+			sbuf_adds(out, "< ");
+			transcript_id(out, e);
+			sbuf_adds(out, "recv: nothing waiting (EAGAIN)");
+		}
+		break;
+	}
+}
+
+/* Append the text transcript of e: header line, then data rows. */
+static void
+transcript_text(const struct transcript *tr, struct sbuf *out,
+    const struct ev *e)
+{
+	if (tr->timestamps) {
+		sbuf_addc(out, '+');
+		transcript_seconds(out, e->t);
+		sbuf_addc(out, ' ');
+	}
+	transcript_text_header(out, e);
+	sbuf_addc(out, '\n');
+	if ((e->kind == EV_RECV || e->kind == EV_SEND) && e->data != NULL)
+		hexdump_chunk(out, "  ", e->offset, e->data, e->len);
+}
+
+/* The JSON "event" name of a kind. */
+static const char *
+transcript_event_name(enum ev_kind kind)
+{
+	switch (kind) {
+	case EV_LISTENING:
+		return "listening";
+	case EV_ACCEPTED:
+		return "accepted";
+	case EV_CONNECTING:
+		return "connecting";
+	case EV_CONNECTED:
+		return "connected";
+	case EV_RECV:
+		return "recv";
+	case EV_SEND:
+		return "send";
+	case EV_EOF:
+		return "eof";
+	case EV_SHUTDOWN:
+		return "shutdown";
+	case EV_RESET:
+		return "reset";
+	case EV_CLOSED:
+		return "closed";
+	case EV_ERROR:
+		return "error";
+	case EV_WAIT:
+		return "wait";
+	}
+	return "unknown";
+}
+
+/* Append one \uXXXX escape. */
+static void
+transcript_json_u(struct sbuf *out, unsigned int u)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			*p = sbuf_reserve(out, 6);
+
+	p[0] = '\\';
+	p[1] = 'u';
+	p[2] = hex[(u >> 12) & 0xf];
+	p[3] = hex[(u >> 8) & 0xf];
+	p[4] = hex[(u >> 4) & 0xf];
+	p[5] = hex[u & 0xf];
+	out->len += 6;
+	out->p[out->len] = '\0';
+}
+
+/*
+ * Append the non-ASCII sequence at p (n bytes left) for a JSON string and
+ * return the bytes used.  Valid printable UTF-8 is kept; a valid but
+ * unprintable code point (C1, bidi, zero-width) becomes its \u escape so
+ * that `cat` of the output cannot reach the terminal; a byte that is not
+ * valid UTF-8 becomes \u00XX of the byte, so the output is always valid
+ * UTF-8.
+ */
+static size_t
+transcript_json_utf8(struct sbuf *out, const unsigned char *p, size_t n)
+{
+	uint32_t	cp;
+	size_t		l;
+
+	l = textesc_utf8_decode(p, n, &cp);
+	if (l == 0) {
+		transcript_json_u(out, p[0]);
+		return 1;
+	}
+	if (textesc_printable(cp))
+		sbuf_add(out, p, l);
+	else if (cp >= 0x10000) {
+		cp -= 0x10000;
+		transcript_json_u(out, 0xd800 + (cp >> 10));
+		transcript_json_u(out, 0xdc00 + (cp & 0x3ff));
+	} else
+		transcript_json_u(out, cp);
+	return l;
+}
+
+/* Append n bytes as the inside of a JSON string. */
+static void
+transcript_json_bytes(struct sbuf *out, const unsigned char *p, size_t n)
+{
+	size_t	i = 0, run = 0;
+
+	while (i < n) {
+		unsigned char	c = p[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		/* Copy the plain run at once: most strings are all plain. */
+		sbuf_add(out, p + i - run, run);
+		run = 0;
+		if (c >= 0x80) {
+			i += transcript_json_utf8(out, p + i, n - i);
+			continue;
+		}
+		switch (c) {
+		case '"':
+			sbuf_adds(out, "\\\"");
+			break;
+		case '\\':
+			sbuf_adds(out, "\\\\");
+			break;
+		case '\n':
+			sbuf_adds(out, "\\n");
+			break;
+		case '\r':
+			sbuf_adds(out, "\\r");
+			break;
+		case '\t':
+			sbuf_adds(out, "\\t");
+			break;
+		default:
+			transcript_json_u(out, c);
+			break;
+		}
+		i++;
+	}
+	sbuf_add(out, p + i - run, run);
+}
+
+/* Append s as a JSON string literal with quotes; NULL appends null. */
+void
+transcript_json_string(struct sbuf *out, const char *s)
+{
+	if (s == NULL) {
+		sbuf_adds(out, "null");
+		return;
+	}
+	sbuf_addc(out, '"');
+	transcript_json_bytes(out, (const unsigned char *)s, strlen(s));
+	sbuf_addc(out, '"');
+}
+
+/* Append ,"key":"value" unless value is NULL or empty. */
+static void
+transcript_json_str(struct sbuf *out, const char *key, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	sbuf_printf(out, ",\"%s\":", key);
+	transcript_json_string(out, value);
+}
+
+/* Append ,"key":n. */
+static void
+transcript_json_num(struct sbuf *out, const char *key, uint64_t n)
+{
+	sbuf_printf(out, ",\"%s\":%" PRIu64, key, n);
+}
+
+/* Append ,"hex":"..." for n bytes: two table lookups a byte into room
+ * reserved once, since chunks can be a megabyte. */
+static void
+transcript_json_hex(struct sbuf *out, const unsigned char *p, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			*q;
+	size_t			 i;
+
+	sbuf_adds(out, ",\"hex\":\"");
+	if (n > (SIZE_MAX - 2) / 2)
+		util_fatal("chunk too large (%zu bytes)", n);
+	q = sbuf_reserve(out, 2 * n + 1);
+	for (i = 0; i < n; i++) {
+		*q++ = hex[p[i] >> 4];
+		*q++ = hex[p[i] & 0xf];
+	}
+	*q = '"';
+	out->len += 2 * n + 1;
+	out->p[out->len] = '\0';
+}
+
+/* Append the JSON Lines object of e with its newline. */
+static void
+transcript_json(struct sbuf *out, const struct ev *e)
+{
+	struct sbuf	 msg = { 0 };
+	const char	*errname;
+
+	sbuf_adds(out, "{\"t\":");
+	transcript_seconds(out, e->t);
+	sbuf_printf(out, ",\"event\":\"%s\"", transcript_event_name(e->kind));
+	if (e->conn != 0)
+		sbuf_printf(out, ",\"conn\":%d", e->conn);
+	/* Events of an accepted conn carry its listener too; only accepting
+	 * is about both. */
+	if (e->listener != 0 && (e->conn == 0 || e->kind == EV_ACCEPTED))
+		sbuf_printf(out, ",\"listener\":%d", e->listener);
+
+	switch (e->kind) {
+	case EV_LISTENING:
+	case EV_ACCEPTED:
+	case EV_CONNECTING:
+	case EV_CONNECTED:
+		transcript_json_str(out, "addr", e->addr);
+		transcript_json_str(out, "local", e->local);
+		transcript_json_str(out, "peer", e->peer);
+		if (e->kind == EV_LISTENING && e->all_interfaces)
+			sbuf_adds(out, ",\"all_interfaces\":true");
+		break;
+	case EV_RECV:
+	case EV_SEND:
+		transcript_json_num(out, "bytes", e->len);
+		if (e->kind == EV_RECV || e->chunk != 0)
+			transcript_json_num(out, "chunk", e->chunk);
+		transcript_json_num(out, "offset", e->offset);
+		if (e->asked != 0)
+			transcript_json_num(out, "asked", e->asked);
+		transcript_json_hex(out, e->data, e->data != NULL ? e->len : 0);
+		break;
+	case EV_EOF:
+		transcript_json_num(out, "bytes", 0);
+		if (e->asked != 0)
+			transcript_json_num(out, "asked", e->asked);
+		break;
+	case EV_SHUTDOWN:
+		break;
+	case EV_RESET:
+		sbuf_printf(out, ",\"by\":\"%s\"", e->by_peer ? "peer" : "us");
+		if (e->err != 0)
+			transcript_json_str(out, "errno",
+			    evlog_errname(e->err));
+		break;
+	case EV_CLOSED:
+		if (e->conn != 0) {
+			transcript_json_num(out, "in_bytes", e->in_bytes);
+			transcript_json_num(out, "in_chunks", e->in_chunks);
+			transcript_json_num(out, "out_bytes", e->out_bytes);
+		}
+		break;
+	case EV_ERROR:
+		transcript_json_str(out, "call", e->call);
+		transcript_json_str(out, "addr", e->addr);
+		/* A resolve failure has no errno; its EAI name stands in. */
+		errname = NULL;
+		if (e->err != 0)
+			errname = evlog_errname(e->err);
+		else if (e->gai != 0)
+			errname = evlog_gainame(e->gai);
+		transcript_json_str(out, "errno", errname);
+		if (e->gai != 0)
+			transcript_json_str(out, "gai", evlog_gainame(e->gai));
+		evlog_error_text(&msg, e);
+		transcript_json_str(out, "message", msg.p != NULL ? msg.p : "");
+		sbuf_free(&msg);
+		break;
+	case EV_WAIT:
+		transcript_json_str(out, "call",
+		    transcript_call_is(e, "send") ? "send" : "recv");
+		if (e->asked != 0)
+			transcript_json_num(out, "asked", e->asked);
+		if (transcript_call_is(e, "send"))
+			transcript_json_num(out, "queued", e->len);
+		transcript_json_str(out, "errno", "EAGAIN");
+		break;
+	}
+	sbuf_adds(out, "}\n");
+}
+
+/* Append the transcript of e to out; returns nonzero if it wrote any. */
+int
+transcript_event(const struct transcript *tr, struct sbuf *out,
+    const struct ev *e)
+{
+	if (transcript_wait_empty(e))
+		return 0;
+	if (tr->format == TRANSCRIPT_JSON)
+		transcript_json(out, e);
+	else
+		transcript_text(tr, out, e);
+	return 1;
+}

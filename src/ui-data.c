@@ -1,0 +1,197 @@
+/*
+ * ui-data.c: the Hex and Text panes: the focused connection's chunks from
+ * the store, each under its own separator, received and sent bytes in
+ * different colors.  Only the visible rows are formatted (by hexdump.c and
+ * textesc.c); this file only copies them to the screen.  Called by ui.c.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sockscope/app.h"
+#include "sockscope/hexdump.h"
+#include "sockscope/store.h"
+#include "sockscope/textesc.h"
+#include "sockscope/ui.h"
+
+/* Counting or drawing the Text rows of one chunk. */
+struct ui_text_ctx {
+	long		 row;		/* index of the next row */
+	long		 first;		/* first row to draw */
+	int		 y, x, w;	/* where row `first` goes */
+	int		 maxy;		/* stop before this screen row */
+	attr_t		 attr;
+};
+
+/* Count Text rows (textesc_text_rows() callback that draws nothing). */
+static void
+ui_data_text_none(const char *row, size_t len, void *arg)
+{
+	(void)row;
+	(void)len;
+	(void)arg;
+}
+
+/* Draw one Text row if it is in the visible range. */
+static void
+ui_data_text_row(const char *row, size_t len, void *arg)
+{
+	struct ui_text_ctx	*t = arg;
+	int			 y = t->y + (int)(t->row - t->first);
+
+	if (t->row >= t->first && y < t->maxy) {
+		attron(t->attr);
+		mvaddnstr(y, t->x, row, (int)len);
+		attroff(t->attr);
+	}
+	t->row++;
+}
+
+/* Text pane rows of a chunk's data (not counting its separator). */
+static long
+ui_data_text_count(const struct chunk *ch, int w)
+{
+	return (long)textesc_text_rows(ch->data, ch->len, (size_t)w,
+	    ui_data_text_none, NULL);
+}
+
+/* Rows a chunk takes in pane p, its separator included. */
+long
+ui_data_chunk_rows(enum layout_pane p, const struct chunk *ch,
+    const struct layout_rect *r, int per_row)
+{
+	if (p == PANE_HEX)
+		return 1 + (long)((ch->len + (size_t)per_row - 1) /
+		    (size_t)per_row);
+	return 1 + ui_data_text_count(ch, r->w - 2);
+}
+
+/* Draw the separator line above a chunk. */
+static void
+ui_data_separator(enum layout_pane p, const struct chunk *ch, int y, int x,
+    int w)
+{
+	const struct ui_glyphs	*g = ui_glyphs();
+	char			 line[200], size[32], t[32] = "";
+
+	ui_bytes(size, sizeof size, ch->len);
+	if (p == PANE_HEX)
+		snprintf(t, sizeof t, " %s +%.3f", g->dot, ch->t);
+	if (ch->dir == STORE_IN)
+		snprintf(line, sizeof line, "%s%s recv %llu %s %s%s %s%s",
+		    g->hline, g->hline, (unsigned long long)ch->seq, g->dot,
+		    size, t, g->hline, g->hline);
+	else
+		snprintf(line, sizeof line, "%s%s send %s %s%s %s%s",
+		    g->hline, g->hline, g->dot, size, t, g->hline, g->hline);
+	attron(ui_attr(UI_SEP));
+	mvaddnstr(y, x, line, -1);
+	attroff(ui_attr(UI_SEP));
+	(void)w;
+}
+
+/* Draw rows [first, first + n) of a chunk starting at screen row y. */
+static int
+ui_data_chunk_draw(enum layout_pane p, const struct chunk *ch, long first,
+    int y, int maxy, int x, int w, int per_row)
+{
+	attr_t	attr = ui_attr(ch->dir == STORE_IN ? UI_RECV : UI_SEND);
+	long	row = first;
+	char	buf[HEXDUMP_ROW_MAX + 1];
+
+	if (row == 0 && y < maxy) {
+		ui_data_separator(p, ch, y++, x, w);
+		row++;
+	}
+	if (p == PANE_HEX) {
+		size_t	off = (size_t)(row - 1) * (size_t)per_row;
+
+		attron(attr);
+		for (; off < ch->len && y < maxy; off += (size_t)per_row) {
+			size_t	n = ch->len - off;
+
+			if (n > (size_t)per_row)
+				n = (size_t)per_row;
+			hexdump_row_n(buf, ch->offset + off, ch->data + off, n,
+			    (size_t)per_row);
+			mvaddnstr(y++, x, buf, w);
+		}
+		attroff(attr);
+		return y;
+	}
+
+	struct ui_text_ctx	t = { 1, row, y, x, w, maxy, attr };
+
+	textesc_text_rows(ch->data, ch->len, (size_t)w, ui_data_text_row, &t);
+	return y + (int)(t.row - row);
+}
+
+/* Draw the Hex or Text pane for connection id. */
+void
+ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
+    int per_row, struct ui_scroll *s, int focus)
+{
+	const struct store_list	*list = store_conn(&app.store, id);
+	const struct chunk	*ch, *top = NULL;
+	char			 title[64];
+	long			 need = r->h - 2, have = 0, skip;
+	int			 y, x = r->x + 1, w = r->w - 2;
+
+	if (id > 0)
+		snprintf(title, sizeof title, "%s #%d", layout_pane_name(p), id);
+	else
+		snprintf(title, sizeof title, "%s", layout_pane_name(p));
+	ui_box(r, title, focus);
+	if (need <= 0 || w <= 0)
+		return;
+	if (list->head == NULL) {
+		attron(A_DIM);
+		mvaddnstr(r->y + 1, x, id == 0 ? "no connection" :
+		    "nothing received or sent yet", w);
+		attroff(A_DIM);
+		return;
+	}
+
+	/* Walk back from the newest chunk far enough to fill the pane. */
+	for (ch = list->tail; ch != NULL; ch = ch->cprev) {
+		have += ui_data_chunk_rows(p, ch, r, per_row);
+		top = ch;
+		if (have >= need + s->from_bottom)
+			break;
+	}
+	if (have < need + s->from_bottom) {
+		/* Scrolled past the oldest row: stop at the top. */
+		s->from_bottom = have > need ? have - need : 0;
+	}
+	/* Rows of `top` above the pane's first row. */
+	skip = have - need - s->from_bottom;
+	if (skip < 0)
+		skip = 0;
+
+	y = r->y + 1;
+	for (ch = top; ch != NULL && y < r->y + r->h - 1; ch = ch->cnext) {
+		long	rows = ui_data_chunk_rows(p, ch, r, per_row);
+
+		if (skip >= rows) {
+			skip -= rows;
+			continue;
+		}
+		y = ui_data_chunk_draw(p, ch, skip, y, r->y + r->h - 1, x, w,
+		    per_row);
+		skip = 0;
+	}
+	if (s->from_bottom > 0) {
+		char	more[32];
+
+		int	n = snprintf(more, sizeof more, " %s %ld more ",
+			    ui_glyphs()->down, s->from_bottom);
+
+		/* The arrow is one column wide whatever its bytes. */
+		n -= (int)strlen(ui_glyphs()->down) - 1;
+		attron(ui_attr(UI_WARN));
+		mvaddstr(r->y + r->h - 1, r->x + r->w - 2 - n, more);
+		attroff(ui_attr(UI_WARN));
+	}
+}

@@ -1,0 +1,362 @@
+/*
+ * ui-panes.c: the title bar and the Events, Connections and Socket panes,
+ * the F1 help overlay and the "terminal too small" screen.  They draw what
+ * app.c and net.c hold; every string that came from outside was made safe
+ * by the core formatters first.  Called by ui.c once per redraw.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sockscope/app.h"
+#include "sockscope/cmd.h"
+#include "sockscope/conn.h"
+#include "sockscope/evlog.h"
+#include "sockscope/net.h"
+#include "sockscope/ui.h"
+
+/* Format a byte count for people. */
+void
+ui_bytes(char *buf, size_t len, unsigned long long n)
+{
+	if (n < 1024)
+		snprintf(buf, len, "%llu B", n);
+	else if (n < 1024ULL * 1024)
+		snprintf(buf, len, "%.1f KiB", (double)n / 1024);
+	else if (n < 1024ULL * 1024 * 1024)
+		snprintf(buf, len, "%.1f MiB", (double)n / (1024 * 1024));
+	else
+		snprintf(buf, len, "%.2f GiB", (double)n / (1024.0 * 1024 * 1024));
+}
+
+/* Draw a box with a title in its top border. */
+void
+ui_box(const struct layout_rect *r, const char *title, int focus)
+{
+	attr_t	a = focus ? ui_attr(UI_FOCUS) : ui_attr(UI_SEP);
+	int	y;
+
+	attron(a);
+	mvaddch(r->y, r->x, ACS_ULCORNER);
+	mvhline(r->y, r->x + 1, ACS_HLINE, r->w - 2);
+	mvaddch(r->y, r->x + r->w - 1, ACS_URCORNER);
+	for (y = r->y + 1; y < r->y + r->h - 1; y++) {
+		mvaddch(y, r->x, ACS_VLINE);
+		mvaddch(y, r->x + r->w - 1, ACS_VLINE);
+	}
+	mvaddch(r->y + r->h - 1, r->x, ACS_LLCORNER);
+	mvhline(r->y + r->h - 1, r->x + 1, ACS_HLINE, r->w - 2);
+	mvaddch(r->y + r->h - 1, r->x + r->w - 1, ACS_LRCORNER);
+	attroff(a);
+	if (r->w > 6) {
+		attron(a | A_BOLD);
+		mvaddch(r->y, r->x + 1, ' ');
+		addnstr(title, r->w - 4);
+		addch(' ');
+		attroff(a | A_BOLD);
+	}
+	/* Clear the inside. */
+	for (y = r->y + 1; y < r->y + r->h - 1; y++)
+		mvhline(y, r->x + 1, ' ', r->w - 2);
+}
+
+/* The color of a state word. */
+enum ui_color
+ui_state_color(int state)
+{
+	switch (state) {
+	case CONN_LISTENING:
+	case CONN_ESTABLISHED:
+		return UI_GOOD;
+	case CONN_CONNECTING:
+	case CONN_EOF_RECEIVED:
+	case CONN_EOF_SENT:
+		return UI_WARN;
+	case CONN_RESET:
+	case CONN_FAILED:
+		return UI_BAD;
+	default:
+		return UI_NORMAL;
+	}
+}
+
+/* Add a string in a role's attribute at the cursor. */
+static void
+ui_panes_put(enum ui_color role, attr_t extra, const char *s)
+{
+	attron(ui_attr(role) | extra);
+	addstr(s);
+	attroff(ui_attr(role) | extra);
+}
+
+/* The title bar: the focused connection and the settings. */
+void
+ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
+{
+	const struct conn	*c = net_conn(app.focus);
+	char			 buf[256], in[32], out[32];
+
+	attron(ui_attr(UI_TITLE));
+	mvhline(r->y, 0, ' ', r->w);
+	mvaddstr(r->y, 0, " sockscope ");
+	attroff(ui_attr(UI_TITLE));
+	addstr(" ");
+	if (msg != NULL) {
+		/* A message replaces the bar until the next line is typed. */
+		ui_panes_put(msg_error ? UI_BAD : UI_NORMAL, A_BOLD, "");
+		attron(msg_error ? ui_attr(UI_BAD) : A_BOLD);
+		addnstr(msg, r->w - 13);
+		attroff(msg_error ? ui_attr(UI_BAD) : A_BOLD);
+		return;
+	}
+	if (c == NULL) {
+		snprintf(buf, sizeof buf, "no connection  %d listener%s  ",
+		    net_open_listeners(), net_open_listeners() == 1 ? "" : "s");
+		addstr(buf);
+	} else {
+		snprintf(buf, sizeof buf, "#%d %s %s %s  ", c->id,
+		    c->local[0] != '\0' ? c->local : "?", ui_glyphs()->arrow,
+		    c->peer[0] != '\0' ? c->peer : "?");
+		addnstr(buf, r->w - 14);
+		ui_panes_put(ui_state_color(c->state), A_BOLD,
+		    conn_state_name(c->state));
+		ui_bytes(in, sizeof in, c->in_bytes);
+		ui_bytes(out, sizeof out, c->out_bytes);
+		snprintf(buf, sizeof buf, "  in %s/%llu  out %s", in,
+		    (unsigned long long)c->in_chunks, out);
+		addstr(buf);
+		if (c->qlen > 0) {
+			ui_bytes(out, sizeof out, c->qlen);
+			snprintf(buf, sizeof buf, " (+%s queued)", out);
+			ui_panes_put(UI_WARN, 0, buf);
+		}
+		addstr("  ");
+	}
+	snprintf(buf, sizeof buf, "recv(%zu) %s  eol %s", net_recv_size(),
+	    net_auto() ? "auto" : "manual", cmd_eol_name(app.eol));
+	addstr(buf);
+}
+
+/* The color of an event line. */
+static enum ui_color
+ui_events_color(const struct evlog_line *l)
+{
+	if (l->error)
+		return UI_BAD;
+	switch (l->kind) {
+	case EV_RECV:
+	case EV_EOF:
+		return UI_RECV;
+	case EV_SEND:
+	case EV_SHUTDOWN:
+		return UI_SEND;
+	case EV_RESET:
+		return UI_BAD;
+	case EV_WAIT:
+		return UI_WARN;
+	default:
+		return UI_NORMAL;
+	}
+}
+
+/* The Events pane: the most recent socket calls, newest at the bottom. */
+void
+ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
+{
+	long	need = r->h - 2, count = (long)app.evlog.count, first, i;
+	char	t[32];
+	int	y = r->y + 1;
+
+	ui_box(r, "Events", focus);
+	if (s->from_bottom > count - need)
+		s->from_bottom = count - need > 0 ? count - need : 0;
+	first = count - need - s->from_bottom;
+	if (first < 0)
+		first = 0;
+	for (i = first; i < count && y < r->y + r->h - 1; i++, y++) {
+		const struct evlog_line	*l = evlog_get(&app.evlog, (size_t)i);
+
+		snprintf(t, sizeof t, "+%.3f ", l->t);
+		attron(A_DIM);
+		mvaddnstr(y, r->x + 1, t, r->w - 2);
+		attroff(A_DIM);
+		attron(ui_attr(ui_events_color(l)));
+		addnstr(l->text, r->w - 2 - (int)strlen(t));
+		attroff(ui_attr(ui_events_color(l)));
+	}
+}
+
+/* The Connections pane: every listener and connection with its state. */
+void
+ui_conns_draw(const struct layout_rect *r, int focus)
+{
+	int	inner = r->h - 2, total, first = 0, row = 0, i, y;
+	char	buf[128];
+
+	ui_box(r, "Connections", focus);
+	total = net_listener_max() + net_conn_max();
+	/* Keep the focused connection in sight. */
+	if (app.focus > 0 && net_listener_max() + app.focus > inner)
+		first = net_listener_max() + app.focus - inner;
+	y = r->y + 1;
+	for (i = 1; i <= net_listener_max(); i++, row++) {
+		const struct net_listener	*l = net_listener(i);
+
+		if (row < first || y >= r->y + r->h - 1)
+			continue;
+		snprintf(buf, sizeof buf, " L%d %s", l->id, l->addr);
+		mvaddnstr(y, r->x + 1, buf, r->w - 2);
+		if (l->fd == -1)
+			ui_panes_put(UI_NORMAL, A_DIM, " CLOSED");
+		else if (l->all_interfaces)
+			ui_panes_put(UI_BAD, A_BOLD, " ALL IFACES");
+		y++;
+	}
+	for (i = 1; i <= net_conn_max(); i++, row++) {
+		const struct conn	*c = net_conn(i);
+
+		if (row < first || y >= r->y + r->h - 1)
+			continue;
+		snprintf(buf, sizeof buf, "%s#%d ", i == app.focus ? ">" : " ",
+		    i);
+		if (i == app.focus)
+			attron(A_BOLD | A_REVERSE);
+		mvaddnstr(y, r->x + 1, buf, r->w - 2);
+		if (i == app.focus)
+			attroff(A_BOLD | A_REVERSE);
+		ui_panes_put(ui_state_color(c->state), 0,
+		    conn_state_name(c->state));
+		addch(' ');
+		attron(A_DIM);
+		addnstr(c->peer, r->x + r->w - 1 - getcurx(stdscr));
+		attroff(A_DIM);
+		y++;
+	}
+	(void)total;
+	if (total == 0) {
+		attron(A_DIM);
+		mvaddnstr(r->y + 1, r->x + 1, " none: /connect or /listen",
+		    r->w - 2);
+		attroff(A_DIM);
+	}
+}
+
+/* One "label value" row of the Socket pane. */
+static void
+ui_socket_row(const struct layout_rect *r, int *y, const char *label,
+    const char *value, enum ui_color role)
+{
+	if (*y >= r->y + r->h - 1)
+		return;
+	attron(A_DIM);
+	mvaddnstr(*y, r->x + 1, label, r->w - 2);
+	attroff(A_DIM);
+	move(*y, r->x + 1 + 10);
+	attron(ui_attr(role));
+	addnstr(value, r->w - 2 - 10);
+	attroff(ui_attr(role));
+	(*y)++;
+}
+
+/* The Socket pane: the focused connection's addresses and queues. */
+void
+ui_socket_draw(const struct layout_rect *r, int focus)
+{
+	const struct conn	*c = net_conn(app.focus);
+	char			 title[32], buf[64], b1[32];
+	long			 q;
+	int			 y = r->y + 1;
+
+	snprintf(title, sizeof title, "Socket #%d", app.focus);
+	ui_box(r, c != NULL ? title : "Socket", focus);
+	if (c == NULL)
+		return;
+	ui_socket_row(r, &y, "state", conn_state_name(c->state),
+	    ui_state_color(c->state));
+	ui_socket_row(r, &y, "local", c->local, UI_NORMAL);
+	ui_socket_row(r, &y, "peer", c->peer, UI_NORMAL);
+	ui_bytes(b1, sizeof b1, c->in_bytes);
+	snprintf(buf, sizeof buf, "%s in %llu chunk%s", b1,
+	    (unsigned long long)c->in_chunks, c->in_chunks == 1 ? "" : "s");
+	ui_socket_row(r, &y, "received", buf, UI_RECV);
+	ui_bytes(b1, sizeof b1, c->out_bytes);
+	snprintf(buf, sizeof buf, "%s in %llu send%s", b1,
+	    (unsigned long long)c->out_chunks, c->out_chunks == 1 ? "" : "s");
+	ui_socket_row(r, &y, "sent", buf, UI_SEND);
+	ui_bytes(b1, sizeof b1, c->qlen);
+	ui_socket_row(r, &y, "our queue", b1, c->qlen > 0 ? UI_WARN : UI_NORMAL);
+	q = net_kernel_rxq(app.focus);
+	if (q >= 0) {
+		ui_bytes(b1, sizeof b1, (unsigned long long)q);
+		snprintf(buf, sizeof buf, "%s%s", b1,
+		    net_waiting(app.focus) ? "  waiting for /recv" : "");
+		ui_socket_row(r, &y, "kernel rx", buf,
+		    q > 0 ? UI_WARN : UI_NORMAL);
+	}
+	q = net_kernel_txq(app.focus);
+	if (q >= 0) {
+		ui_bytes(b1, sizeof b1, (unsigned long long)q);
+		ui_socket_row(r, &y, "kernel tx", b1, UI_NORMAL);
+	}
+	if (c->eof_in || c->eof_out) {
+		snprintf(buf, sizeof buf, "%s%s", c->eof_in ? "peer EOF " : "",
+		    c->eof_out ? "our EOF" : "");
+		ui_socket_row(r, &y, "closing", buf, UI_WARN);
+	}
+}
+
+/* The F1 overlay: keys and commands. */
+void
+ui_help_draw(int rows, int cols)
+{
+	static const char *const keys[] = {
+		"Enter      send the line (with the end-of-line) or run /command",
+		"Tab        complete a /command; on a plain line: next pane",
+		"Shift-Tab  previous pane",
+		"PgUp PgDn  scroll the focused pane (the input line: Hex)",
+		"Up Down    in a pane: scroll; on the input line: history",
+		"Home End   in a pane: top / bottom (End follows new data)",
+		"F1         this help      F2  next view (split, hex, text)",
+		"F10        quit           Ctrl-L  redraw",
+		"Ctrl-D     on an empty line: half-close (shutdown SHUT_WR)",
+		"Ctrl-C     clear the line; on an empty line: quit",
+		"",
+		NULL
+	};
+	struct layout_rect	 r;
+	const char		*all = cmd_help_all(), *p;
+	int			 y, i;
+
+	r.w = cols - 4 > 80 ? 80 : cols - 4;
+	r.h = rows - 2;
+	r.y = 1;
+	r.x = (cols - r.w) / 2;
+	r.shown = 1;
+	ui_box(&r, "Help: any key closes", 1);
+	y = r.y + 1;
+	for (i = 0; keys[i] != NULL && y < r.y + r.h - 1; i++)
+		mvaddnstr(y++, r.x + 2, keys[i], r.w - 4);
+	for (p = all; *p != '\0' && y < r.y + r.h - 1; y++) {
+		const char	*nl = strchr(p, '\n');
+		int		 n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+
+		mvaddnstr(y, r.x + 2, p, n < r.w - 4 ? n : r.w - 4);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+/* Below 40x10: say so, and nothing else. */
+void
+ui_small_draw(int rows, int cols)
+{
+	char	buf[80];
+
+	erase();
+	snprintf(buf, sizeof buf, "terminal too small (%dx%d): needs %dx%d",
+	    cols, rows, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+	mvaddnstr(0, 0, buf, cols);
+}

@@ -1,0 +1,663 @@
+/*
+ * ui.c: the full screen.  Owns curses and the terminal: starts curses,
+ * restores the terminal on every exit path (fatal signals included), reads
+ * keys and hands line editing to prompt.c, keeps the focused pane, the view
+ * and each pane's scroll position, and redraws once per loop turn, at most
+ * about 60 times a second under a flood.  Called by main.c; the panes are
+ * drawn by ui-data.c and ui-panes.c.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sockscope/app.h"
+#include "sockscope/layout.h"
+#include "sockscope/loop.h"
+#include "sockscope/net.h"
+#include "sockscope/prompt.h"
+#include "sockscope/textesc.h"
+#include "sockscope/ui.h"
+#include "sockscope/util.h"
+
+/* Last: term.h defines macros (lines, columns) that clash with fields. */
+#include <term.h>
+
+/* Redraws are at least this far apart under a flood (seconds). */
+#define UI_FRAME 0.016
+/* Manual mode with bytes waiting: how often the kernel queue is shown anew. */
+#define UI_WAITING_REFRESH 0.5
+
+/* Which pane Tab focuses: the input line, then the shown panes. */
+enum ui_focus {
+	UI_FOCUS_INPUT = -1
+};
+
+static struct {
+	int			 no_color;
+	int			 color;
+	int			 running;	/* curses is up */
+	int			 utf8;
+	struct termios		 saved_tio;	/* for the fatal-signal path */
+	int			 have_tio;
+	char			*reset_seq;	/* written on fatal signals */
+	struct layout		 layout;
+	enum cmd_view		 view;
+	int			 focus;		/* enum layout_pane or INPUT */
+	struct ui_scroll	 scroll[PANE_COUNT];
+	int			 dirty;
+	double			 last_draw;
+	int			 help;		/* F1 overlay shown */
+	char			*msg;		/* title-bar message */
+	int			 msg_error;
+	int			 quit;
+	int			 signal;
+	WINDOW			*input;
+	int			 shown_id;	/* connection the data panes show */
+} ui;
+
+static const struct ui_glyphs ui_glyphs_utf8 = { "─", "·", "→", "↓" };
+static const struct ui_glyphs ui_glyphs_ascii = { "-", ".", "->", "v" };
+
+/* The line-drawing text for this locale. */
+const struct ui_glyphs *
+ui_glyphs(void)
+{
+	return ui.utf8 ? &ui_glyphs_utf8 : &ui_glyphs_ascii;
+}
+
+/* The attribute for a color role, with a monochrome fallback. */
+attr_t
+ui_attr(enum ui_color c)
+{
+	static const attr_t mono[] = {
+		A_NORMAL, A_NORMAL, A_BOLD, A_DIM, A_BOLD, A_BOLD,
+		A_BOLD | A_UNDERLINE, A_REVERSE, A_BOLD
+	};
+
+	if (c == UI_NORMAL)
+		return A_NORMAL;
+	if (!ui.color)
+		return mono[c];
+	if (c == UI_TITLE)
+		return COLOR_PAIR(c) | A_BOLD;
+	return COLOR_PAIR(c);
+}
+
+/* Remember the options. */
+void
+ui_init(int no_color)
+{
+	memset(&ui, 0, sizeof ui);
+	ui.no_color = no_color;
+	ui.focus = UI_FOCUS_INPUT;
+	ui.view = VIEW_SPLIT;
+}
+
+/* Restore the terminal from a fatal signal handler: only safe calls. */
+static void
+ui_fatal_signal(int sig)
+{
+	if (ui.reset_seq != NULL &&
+	    write(STDOUT_FILENO, ui.reset_seq, strlen(ui.reset_seq)) == -1) {
+		/* nothing more can be done */
+	}
+	if (ui.have_tio)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &ui.saved_tio);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Restore the terminal now, if curses is running. */
+void
+ui_emergency_restore(void)
+{
+	if (!ui.running)
+		return;
+	ui.running = 0;
+	prompt_free();
+	endwin();
+}
+
+/* Set a title-bar message (replaced by the next one or the next line). */
+static void
+ui_set_msg(int error, const char *text)
+{
+	free(ui.msg);
+	ui.msg = xstrdup(text);
+	ui.msg_error = error;
+	ui.dirty = 1;
+}
+
+/* The prompt names the focused connection. */
+static void
+ui_update_prompt(void)
+{
+	char	buf[32];
+
+	if (app.focus > 0)
+		snprintf(buf, sizeof buf, "#%d> ", app.focus);
+	else
+		snprintf(buf, sizeof buf, "> ");
+	prompt_set(buf);
+}
+
+/* Recompute the layout for the terminal's size. */
+static void
+ui_layout(void)
+{
+	layout_compute(&ui.layout, COLS, LINES, ui.view);
+	if (ui.input != NULL)
+		delwin(ui.input);
+	ui.input = NULL;
+	if (ui.layout.tier != LAYOUT_TINY) {
+		ui.input = newwin(1, COLS, LINES - 1, 0);
+		if (ui.input != NULL) {
+			keypad(ui.input, TRUE);
+			nodelay(ui.input, TRUE);
+		}
+	}
+	/* Keep focus on something that is shown. */
+	if (ui.focus != UI_FOCUS_INPUT && !ui.layout.pane[ui.focus].shown)
+		ui.focus = UI_FOCUS_INPUT;
+	ui.dirty = 1;
+}
+
+/* The terminal changed size. */
+static void
+ui_resize(void)
+{
+	struct winsize	ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	ui_layout();
+	clearok(curscr, TRUE);
+}
+
+/* Draw everything. */
+static void
+ui_draw(void)
+{
+	const struct layout	*l = &ui.layout;
+	int			 p, cx = 0;
+
+	if (app.focus != ui.shown_id) {
+		/* Another connection: its own view starts at the tail. */
+		ui.shown_id = app.focus;
+		ui.scroll[PANE_HEX].from_bottom = 0;
+		ui.scroll[PANE_TEXT].from_bottom = 0;
+	}
+	ui_update_prompt();
+	if (l->tier == LAYOUT_TINY) {
+		ui_small_draw(LINES, COLS);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	erase();
+	ui_title_draw(&l->title, ui.msg, ui.msg_error);
+	for (p = 0; p < PANE_COUNT; p++) {
+		const struct layout_rect *r = &l->pane[p];
+
+		if (!r->shown)
+			continue;
+		switch (p) {
+		case PANE_HEX:
+		case PANE_TEXT:
+			ui_data_draw(p, r, app.focus, l->hex_per_row,
+			    &ui.scroll[p], ui.focus == p);
+			break;
+		case PANE_EVENTS:
+			ui_events_draw(r, &ui.scroll[p], ui.focus == p);
+			break;
+		case PANE_CONNS:
+			ui_conns_draw(r, ui.focus == p);
+			break;
+		case PANE_SOCKET:
+			ui_socket_draw(r, ui.focus == p);
+			break;
+		}
+	}
+	if (ui.help)
+		ui_help_draw(LINES, COLS);
+	wnoutrefresh(stdscr);
+	if (ui.input != NULL) {
+		cx = prompt_draw(ui.input);
+		wmove(ui.input, 0, cx);
+		wnoutrefresh(ui.input);
+	}
+	doupdate();
+	ui.dirty = 0;
+	ui.last_draw = loop_now();
+}
+
+/* The pane the scrolling keys move when the input line has focus. */
+static int
+ui_scroll_target(void)
+{
+	if (ui.focus != UI_FOCUS_INPUT)
+		return ui.focus;
+	if (ui.layout.pane[PANE_HEX].shown)
+		return PANE_HEX;
+	return PANE_TEXT;
+}
+
+/* Scroll a pane by delta rows (positive: back in time). */
+static void
+ui_scroll_by(int pane, long delta)
+{
+	struct ui_scroll	*s = &ui.scroll[pane];
+
+	if (pane == PANE_CONNS || pane == PANE_SOCKET) {
+		/* The Connections pane moves the focus instead. */
+		int	id = app.focus + (delta > 0 ? -1 : 1);
+		char	*cause = NULL;
+
+		if (pane == PANE_CONNS && id >= 1 && id <= net_conn_max())
+			app_focus(id, &cause);
+		free(cause);
+		return;
+	}
+	s->from_bottom += delta;
+	if (s->from_bottom < 0)
+		s->from_bottom = 0;
+}
+
+/* Move focus to the next (dir 1) or previous (-1) shown pane. */
+static void
+ui_cycle_focus(int dir)
+{
+	int	i, f = ui.focus;
+
+	for (i = 0; i < PANE_COUNT + 1; i++) {
+		f += dir;
+		if (f >= PANE_COUNT)
+			f = UI_FOCUS_INPUT;
+		else if (f < UI_FOCUS_INPUT)
+			f = PANE_COUNT - 1;
+		if (f == UI_FOCUS_INPUT || ui.layout.pane[f].shown)
+			break;
+	}
+	ui.focus = f;
+}
+
+/* A finished input line from readline. */
+static void
+ui_on_line(char *line, size_t len, void *arg)
+{
+	(void)arg;
+	free(ui.msg);
+	ui.msg = NULL;
+	if (line == NULL) {
+		/* Ctrl-D on an empty line: half-close, like a shell's EOF. */
+		app_exec("/shutdown", 9);
+	} else {
+		app_exec(line, len);
+		free(line);
+	}
+	if (app.quit)
+		ui.quit = 1;
+	ui.dirty = 1;
+}
+
+/* Text readline would have printed (completion lists). */
+static void
+ui_on_prompt_message(const char *text, void *arg)
+{
+	(void)arg;
+	evlog_add_text(&app.evlog, loop_now(), 0, text);
+	ui_set_msg(0, text);
+}
+
+/* A key that is ours, not readline's; returns 0 if not handled. */
+static int
+ui_key(int key)
+{
+	size_t	len;
+	int	page, target = ui_scroll_target();
+
+	prompt_buffer(&len);
+	page = ui.layout.pane[target].h - 3;
+	if (page < 1)
+		page = 1;
+	if (ui.help) {
+		ui.help = 0;
+		return 1;
+	}
+	switch (key) {
+	case KEY_F(1):
+		ui.help = 1;
+		return 1;
+	case KEY_F(2):
+		ui.view = (ui.view + 1) % 3;
+		ui_layout();
+		return 1;
+	case KEY_F(10):
+		ui.quit = 1;
+		return 1;
+	case KEY_RESIZE:
+		/*
+		 * resizeterm() itself queues this; the SIGWINCH self-pipe has
+		 * done the work.  Resizing again here would queue another.
+		 */
+		return 1;
+	case KEY_BTAB:
+		ui_cycle_focus(-1);
+		return 1;
+	case KEY_PPAGE:
+		ui_scroll_by(target, page);
+		return 1;
+	case KEY_NPAGE:
+		ui_scroll_by(target, -page);
+		return 1;
+	case KEY_SR:
+		ui_scroll_by(target, 1);
+		return 1;
+	case KEY_SF:
+		ui_scroll_by(target, -1);
+		return 1;
+	}
+	if (ui.focus == UI_FOCUS_INPUT)
+		return 0;
+	/* A pane has focus: the arrows and Home/End scroll it. */
+	switch (key) {
+	case KEY_UP:
+		ui_scroll_by(target, 1);
+		return 1;
+	case KEY_DOWN:
+		ui_scroll_by(target, -1);
+		return 1;
+	case KEY_HOME:
+		ui_scroll_by(target, 1L << 40);
+		return 1;
+	case KEY_END:
+		ui.scroll[target].from_bottom = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Read every key curses has and dispatch it. */
+static void
+ui_on_input(void *arg)
+{
+	int	key;
+	size_t	len;
+
+	(void)arg;
+	while ((key = wgetch(ui.input != NULL ? ui.input : stdscr)) != ERR) {
+		ui.dirty = 1;
+		if (ui.layout.tier == LAYOUT_TINY && key != KEY_RESIZE &&
+		    key != KEY_F(10))
+			continue;
+		if (key == '\t' && !prompt_busy()) {
+			const char	*b = prompt_buffer(&len);
+
+			/* Tab completes commands; elsewhere it moves focus. */
+			if (ui.focus != UI_FOCUS_INPUT || len == 0 ||
+			    b[0] != '/') {
+				ui_cycle_focus(1);
+				continue;
+			}
+		}
+		if (key == 3 && !prompt_busy()) {
+			/* Ctrl-C: clear the line, or leave on an empty one. */
+			prompt_buffer(&len);
+			if (len == 0) {
+				ui.quit = 1;
+				return;
+			}
+			prompt_feed(0x15);	/* readline's unix-line-discard */
+			continue;
+		}
+		if (key == 12) {
+			/* Ctrl-L: repaint everything. */
+			clearok(curscr, TRUE);
+			continue;
+		}
+		if (key >= KEY_MIN) {
+			if (ui_key(key))
+				continue;
+			if (prompt_feed_key(key) == 0)
+				continue;
+			continue;
+		}
+		if (ui.help) {
+			ui.help = 0;
+			continue;
+		}
+		prompt_feed((unsigned char)key);
+		if (ui.quit)
+			return;
+	}
+}
+
+/* Signals: resize, or leave. */
+static void
+ui_on_signal(int sig, void *arg)
+{
+	(void)arg;
+	if (sig == SIGWINCH)
+		ui_resize();
+	else if (sig == SIGCONT) {
+		clearok(curscr, TRUE);
+		ui.dirty = 1;
+	} else
+		ui.signal = sig;
+}
+
+/* Read keys always. */
+static int
+ui_want_input(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
+/* Redraw once per turn, at most one frame per UI_FRAME. */
+static void
+ui_before_sleep(int *timeout_ms, void *arg)
+{
+	double	now = loop_now(), wait;
+
+	(void)arg;
+	if (prompt_dirty())
+		ui.dirty = 1;
+	if (net_waiting(app.focus) && ui.layout.pane[PANE_SOCKET].shown) {
+		/* Show the kernel queue grow while bytes wait for /recv. */
+		wait = ui.last_draw + UI_WAITING_REFRESH - now;
+		if (wait <= 0)
+			ui.dirty = 1;
+		else if (*timeout_ms < 0 || wait * 1000 < *timeout_ms)
+			*timeout_ms = (int)(wait * 1000) + 1;
+	}
+	if (!ui.dirty)
+		return;
+	wait = ui.last_draw + UI_FRAME - now;
+	if (wait > 0) {
+		/* Too soon after the last frame: come back for it. */
+		int	ms = (int)(wait * 1000) + 1;
+
+		if (*timeout_ms < 0 || ms < *timeout_ms)
+			*timeout_ms = ms;
+		return;
+	}
+	ui_draw();
+}
+
+/* Nonzero when the screen should close. */
+static int
+ui_done(void *arg)
+{
+	(void)arg;
+	return ui.quit || ui.signal != 0 || app.quit;
+}
+
+/* An event: keep a scrolled-up data view still, then redraw soon. */
+static void
+ui_event(const struct ev *e, void *arg)
+{
+	(void)arg;
+	if ((e->kind == EV_RECV || e->kind == EV_SEND) &&
+	    e->conn == app.focus && ui.layout.tier != LAYOUT_TINY) {
+		const struct store_list	*list = store_conn(&app.store, e->conn);
+		int			 p;
+
+		for (p = PANE_HEX; p <= PANE_TEXT; p++) {
+			if (ui.scroll[p].from_bottom > 0 && list->tail != NULL)
+				ui.scroll[p].from_bottom += ui_data_chunk_rows(p,
+				    list->tail, &ui.layout.pane[p],
+				    ui.layout.hex_per_row);
+		}
+	}
+	if (ui.scroll[PANE_EVENTS].from_bottom > 0)
+		ui.scroll[PANE_EVENTS].from_bottom++;
+	ui.dirty = 1;
+}
+
+/* A message for the user: the title bar and the Events pane. */
+static void
+ui_message(int error, const char *text, void *arg)
+{
+	const char	*p = text;
+
+	(void)arg;
+	/* Long help goes to the Events pane line by line. */
+	while (*p != '\0') {
+		const char	*nl = strchr(p, '\n');
+		size_t		 n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		char		*line = xstrndup(p, n);
+
+		evlog_add_text(&app.evlog, loop_now(), error, line);
+		free(line);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	if (strchr(text, '\n') == NULL || error)
+		ui_set_msg(error, text);
+	else
+		ui_set_msg(0, "help is in the Events pane (F1 for keys)");
+}
+
+/* /view from the input line. */
+static void
+ui_view(enum cmd_view v, void *arg)
+{
+	(void)arg;
+	ui.view = v;
+	ui_layout();
+}
+
+const struct app_frontend ui_app_frontend = {
+	ui_event,
+	ui_message,
+	ui_view,
+	NULL
+};
+
+/* Colors, unless NO_COLOR or --no-color. */
+static void
+ui_colors(void)
+{
+	if (ui.no_color || !has_colors())
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(UI_RECV, COLOR_GREEN, -1);
+	init_pair(UI_SEND, COLOR_CYAN, -1);
+	init_pair(UI_SEP, COLOR_BLUE, -1);
+	init_pair(UI_GOOD, COLOR_GREEN, -1);
+	init_pair(UI_WARN, COLOR_YELLOW, -1);
+	init_pair(UI_BAD, COLOR_RED, -1);
+	init_pair(UI_TITLE, COLOR_WHITE, COLOR_BLUE);
+	init_pair(UI_FOCUS, COLOR_YELLOW, -1);
+	ui.color = 1;
+}
+
+/* Catch fatal signals so the terminal is restored even then. */
+static void
+ui_catch_fatal(void)
+{
+	static const int	sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+				    SIGABRT };
+	struct sigaction	sa;
+	size_t			i;
+	struct sbuf		b = { 0 };
+	const char		*cap;
+
+	/* The sequence to leave the alternate screen, show the cursor,
+	 * and reset attributes, prepared now while it is safe. */
+	if ((cap = tigetstr("rmcup")) != NULL && cap != (char *)-1)
+		sbuf_adds(&b, cap);
+	if ((cap = tigetstr("cnorm")) != NULL && cap != (char *)-1)
+		sbuf_adds(&b, cap);
+	if ((cap = tigetstr("sgr0")) != NULL && cap != (char *)-1)
+		sbuf_adds(&b, cap);
+	sbuf_adds(&b, "\r\n");
+	ui.reset_seq = b.p;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = ui_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Run the full screen. */
+int
+ui_run(void)
+{
+	struct loop_frontend	fe = {
+		ui_want_input, ui_on_input, ui_on_signal, ui_before_sleep,
+		ui_done, NULL
+	};
+	const char		*cs = nl_langinfo(CODESET);
+
+	ui.utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
+	    strcmp(cs, "utf8") == 0);
+	if (tcgetattr(STDIN_FILENO, &ui.saved_tio) == 0)
+		ui.have_tio = 1;
+	/* Escape sequences arrive whole; a lone Esc need not wait long. */
+	set_escdelay(25);
+	if (initscr() == NULL) {
+		fprintf(stderr, "sockscope: cannot start the full screen "
+		    "(TERM=%s); try -n\n", getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
+	ui.running = 1;
+	ui_catch_fatal();
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	ui_colors();
+	ui_layout();
+	prompt_init(ui_on_line, ui_on_prompt_message, NULL);
+	ui_update_prompt();
+	ui_draw();
+
+	loop_run(&fe);
+
+	ui.running = 0;
+	prompt_free();
+	if (ui.input != NULL)
+		delwin(ui.input);
+	endwin();
+	free(ui.msg);
+	free(ui.reset_seq);
+	ui.reset_seq = NULL;
+	return ui.signal != 0 ? 128 + ui.signal : 0;
+}

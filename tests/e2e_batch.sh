@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# End-to-end tests of batch mode against real peers (socat, ncat, curl) on
+# 127.0.0.1.  Each case is bounded in time; everything started is killed on
+# exit.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+t_need socat ncat curl timeout ss xxd
+
+S=$SOCKSCOPE
+D=$T_DIR
+
+# --- an echo peer (socat), a line each way, EOF both ways -----------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P" || t_fail "socat echo peer did not start"
+printf 'hello\n' | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/echo.out" 2>"$D/echo.err"
+st=$?
+t_check "echo: exit 0" [ "$st" -eq 0 ]
+t_check "echo: connecting line" grep -q "^\* #1 connecting to 127.0.0.1:$P\$" "$D/echo.out"
+t_check "echo: connected line" grep -Eq "^\* #1 connected to 127.0.0.1:$P from 127.0.0.1:[0-9]+\$" "$D/echo.out"
+t_check "echo: send header" grep -q '^> #1 send 6 bytes$' "$D/echo.out"
+t_check "echo: send hex row" grep -qF '  00000000  68 65 6c 6c 6f 0a                                 |hello.|' "$D/echo.out"
+t_check "echo: recv header" grep -q '^< #1 recv 6 bytes \[chunk 1\]$' "$D/echo.out"
+t_check "echo: shutdown" grep -q '^> #1 shutdown: EOF sent$' "$D/echo.out"
+t_check "echo: EOF" grep -q '^< #1 recv 0 bytes: EOF (peer finished sending)$' "$D/echo.out"
+t_check "echo: closed totals" grep -q '^\* #1 closed (in 6 bytes in 1 chunk, out 6 bytes)$' "$D/echo.out"
+t_check "echo: nothing on stderr" [ ! -s "$D/echo.err" ]
+
+# --- ncat as the echo peer, JSON output, -t timestamps ---------------------
+P2=$(t_free_port)
+ncat -l 127.0.0.1 "$P2" --keep-open --exec /bin/cat >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P2" || t_fail "ncat echo peer did not start"
+printf 'abc\n' | timeout 20 "$S" -n --json "$P2" 2>"$D/j.err" >/dev/null
+t_check "json: HOST defaults are rejected (needs HOST PORT)" [ $? -eq 2 ]
+# ncat --exec drops the echo if our EOF overtakes it: end input a bit later.
+{ printf 'abc\n'; sleep 0.5; } | timeout 20 "$S" -n --json 127.0.0.1 "$P2" >"$D/j.out" 2>"$D/j.err"
+t_check "json: exit 0" [ $? -eq 0 ]
+t_check "json: recv event with hex" grep -q '"event":"recv".*"conn":1.*"hex":"6162630a"' "$D/j.out"
+t_check "json: send event" grep -q '"event":"send".*"bytes":4' "$D/j.out"
+t_check "json: eof event" grep -q '"event":"eof"' "$D/j.out"
+if command -v python3 >/dev/null; then
+	t_check "json: every line parses" python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l); assert "t" in o and "event" in o' "$D/j.out"
+fi
+{ printf 'abc\n'; sleep 0.5; } | timeout 20 "$S" -n -t 127.0.0.1 "$P2" >"$D/t.out" 2>&1
+t_check "timestamps: header lines start with +S.SSSSSS" grep -Eq '^\+[0-9]+\.[0-9]{6} < #1 recv 4 bytes' "$D/t.out"
+t_check "timestamps: hex rows are not stamped" grep -q '^  00000000  61 62 63 0a' "$D/t.out"
+
+# --- 12 bytes at once read with -b 5: chunks 5, 5, 2, then EOF ------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"printf hello-world!" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+timeout 20 "$S" -n -b 5 127.0.0.1 "$P" </dev/null >"$D/b5.out" 2>&1
+t_check "-b 5: exit 0" [ $? -eq 0 ]
+grep -E '^< #1 recv' "$D/b5.out" >"$D/b5.hdr"
+printf '%s\n' '< #1 recv 5 bytes [chunk 1]' '< #1 recv 5 bytes [chunk 2]' \
+    '< #1 recv 2 bytes [chunk 3]' '< #1 recv 0 bytes: EOF (peer finished sending)' >"$D/b5.want"
+t_check "-b 5: chunks 5, 5, 2, EOF" cmp -s "$D/b5.hdr" "$D/b5.want"
+t_check "-b 5: offsets continue across chunks" grep -q '^  0000000a  64 21  ' "$D/b5.out"
+t_check "-b 5: gutter of chunk 2" grep -qF '|-worl|' "$D/b5.out"
+
+# --- curl against the listener: request line and headers ------------------
+P=$(t_free_port)
+printf '%s\n' '/send HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n' >"$D/resp.in"
+timeout 20 "$S" -n listen "$P" <"$D/resp.in" >"$D/http.out" 2>"$D/http.err" &
+spid=$!
+t_bg $spid
+t_wait_for "$D/http.out" "listening on 127.0.0.1:$P" 5 || t_fail "listener did not start" "$D/http.err"
+body=$(curl -s --max-time 10 "http://127.0.0.1:$P/inspect?x=1" -H 'X-Test: yes')
+t_check "curl: got the typed response body" [ "$body" = "hi" ]
+t_wait_pid $spid 10
+t_check "listen: exits 0 after the client is done" [ "$T_STATUS" -eq 0 ]
+t_check "curl: accepted line" grep -Eq "^\* #1 accepted from 127.0.0.1:[0-9]+ on L1\$" "$D/http.out"
+t_check "curl: request line in the gutter" grep -qF '|GET /inspect?x=1|' "$D/http.out"
+t_check "curl: the hex of the request" grep -qF '47 45 54 20 2f 69 6e 73  70 65 63 74' "$D/http.out"
+# Reassemble the gutter text of the received rows to find every header.
+awk '/^< #1 recv [1-9]/{on=1; next} /^[<>*!]/{on=0} on && /^  [0-9a-f]/{
+	s=$0; sub(/^[^|]*\|/, "", s); sub(/\|$/, "", s); printf "%s", s }' \
+    "$D/http.out" >"$D/http.req"
+t_check "curl: Host header" grep -qF "Host: 127.0.0.1:$P.." "$D/http.req"
+t_check "curl: custom header" grep -qF 'X-Test: yes..' "$D/http.req"
+t_check "curl: request ends with CRLF CRLF" grep -qF 'X-Test: yes....' "$D/http.req"
+
+# --- a peer that resets the connection -------------------------------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,linger=0" SYSTEM:"sleep 0.3" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+{ sleep 1; printf 'late\n'; sleep 0.5; } | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/rst.out" 2>&1
+t_check "reset: reported" grep -q '^\* #1 reset by peer$' "$D/rst.out"
+t_check "reset: closed afterwards" grep -q '^\* #1 closed' "$D/rst.out"
+
+# --- errors: refused, in use, unknown host, usage --------------------------
+P=$(t_free_port)
+timeout 20 "$S" -n 127.0.0.1 "$P" </dev/null >"$D/ref.out" 2>"$D/ref.err"
+t_check "refused: exit 1" [ $? -eq 1 ]
+t_check "refused: one clear line" grep -qx "sockscope: connect 127.0.0.1:$P: Connection refused (ECONNREFUSED)" "$D/ref.err"
+t_check "refused: transcript error line" grep -q "^! #1 connect 127.0.0.1:$P: Connection refused (ECONNREFUSED)\$" "$D/ref.out"
+
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+timeout 20 "$S" -n listen "$P" </dev/null >"$D/inuse.out" 2>"$D/inuse.err"
+t_check "in use: exit 1" [ $? -eq 1 ]
+t_check "in use: one clear line" grep -qx "sockscope: 127.0.0.1:$P is already in use" "$D/inuse.err"
+
+timeout 60 "$S" -n nosuch.invalid 80 </dev/null >/dev/null 2>"$D/dns.err"
+t_check "unknown host: exit 1" [ $? -eq 1 ]
+t_check "unknown host: clear line" grep -q "^sockscope: cannot resolve 'nosuch.invalid': " "$D/dns.err"
+
+timeout 5 "$S" -n 127.0.0.1 70000 </dev/null 2>"$D/u1.err"
+t_check "port 70000: exit 2" [ $? -eq 2 ]
+t_check "port 70000: message" grep -qx "sockscope: port must be 1-65535, got '70000'" "$D/u1.err"
+timeout 5 "$S" -n --recv-size=0 127.0.0.1 1 </dev/null 2>/dev/null
+t_check "recv size 0: exit 2" [ $? -eq 2 ]
+timeout 5 "$S" -n --bogus </dev/null 2>/dev/null
+t_check "unknown option: exit 2" [ $? -eq 2 ]
+
+# A service name is looked up in /etc/services.
+timeout 20 "$S" -n -4 127.0.0.1 http </dev/null >/dev/null 2>"$D/svc.err"
+t_check "service name: resolved to port 80" grep -q "connect 127.0.0.1:80: " "$D/svc.err"
+
+# --- a bad command changes nothing ----------------------------------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+printf '/frob\n/recvsize 0\n/send bad\\x4\none\n' | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/bad.out" 2>"$D/bad.err"
+t_check "bad command: exit 0" [ $? -eq 0 ]
+t_check "bad command: unknown named" grep -q "^sockscope: unknown command '/frob' (try /help)\$" "$D/bad.err"
+t_check "bad command: three errors, one line each" [ "$(wc -l <"$D/bad.err")" -eq 3 ]
+t_check "bad command: the next line still went out" grep -q '^> #1 send 4 bytes$' "$D/bad.out"
+t_check "bad command: and came back" grep -q '^< #1 recv 4 bytes' "$D/bad.out"
+
+# --- a peer that never reads while we send 10 MiB --------------------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"sleep 3; cat >$D/slow.bin" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+head -c 5242880 /dev/urandom | xxd -p -c 2048 >"$D/big.in"    # 10 MiB of lines
+timeout 60 "$S" -n 127.0.0.1 "$P" <"$D/big.in" >"$D/slow.out" 2>"$D/slow.err"
+t_check "slow peer: exit 0" [ $? -eq 0 ]
+size=$(stat -c %s "$D/big.in")
+t_check "slow peer: the stall is reported" grep -Eq '^> #1 send: peer not reading, [0-9]+ bytes queued$' "$D/slow.out"
+# While it stalled we kept reading input into the queue (MiB-sized sends after).
+t_check "slow peer: we queued while it did not read" grep -q '^> #1 send 1048576 bytes (of [0-9]* asked)$\|^> #1 send 1048576 bytes$' "$D/slow.out"
+t_check "slow peer: every byte arrived" cmp -s "$D/big.in" "$D/slow.bin"
+t_check "slow peer: out total exact" grep -q "^\* #1 closed (in 0 bytes in 0 chunks, out $size bytes)\$" "$D/slow.out"
+
+# --- 100 clients on one listener -------------------------------------------
+P=$(t_free_port)
+timeout 60 "$S" -n -k listen "$P" </dev/null >"$D/many.out" 2>&1 &
+spid=$!
+t_bg $spid
+t_wait_for "$D/many.out" "listening on" 5
+for i in $(seq 1 100); do
+	printf 'client %d\n' "$i" | ncat --send-only 127.0.0.1 "$P" 2>/dev/null &
+done
+wait_ok=0
+t_wait_for "$D/many.out" '^\* #100 closed' 20 && wait_ok=1
+t_check "100 clients: all accepted" [ "$(grep -c ' accepted from ' "$D/many.out")" -eq 100 ]
+t_check "100 clients: all closed" [ "$wait_ok$(grep -c '^\* #[0-9]* closed' "$D/many.out")" = 1100 ]
+t_check "100 clients: each one's bytes" [ "$(grep -Ec 'recv (9|10|11) bytes \[chunk 1\]' "$D/many.out")" -eq 100 ]
+t_check "100 clients: -k keeps listening" kill -0 $spid
+kill $spid 2>/dev/null
+
+t_done

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# End-to-end tests of the full screen, driven as a person would: tmux runs
+# sockscope, send-keys types, capture-pane reads what a user sees.  Real
+# peers (socat, ncat) on 127.0.0.1.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+t_need tmux socat ncat ss timeout
+S=$SOCKSCOPE
+D=$T_DIR
+
+# Fail a check and keep the screen it saw.
+t_screen_fail() {
+	echo "#   screen was:"
+	sed 's/^/#   |/' "$D/last-screen" 2>/dev/null | head -70
+	t_fail "$1"
+}
+
+# Check that the screen shows a line matching the regex.
+t_see() {
+	if t_wait_screen "$2" "${3:-10}"; then
+		t_pass "$1"
+	else
+		t_screen_fail "$1"
+	fi
+}
+
+# --- against an echo peer: a line out, its echo back -----------------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+
+t_tmux_start 160 45 "$S 127.0.0.1 $P"
+t_see "echo: title shows ESTABLISHED" "sockscope .*#1 127\.0\.0\.1:[0-9]+ .* 127\.0\.0\.1:$P +ESTABLISHED"
+t_see "echo: prompt names the connection" "^#1>( |$)"
+t_type "hello"
+t_see "echo: the hex row of the echo" "00000000  68 65 6c 6c 6f 0a .*\|hello\.\|"
+t_see "echo: the text pane shows hello\\n" "hello\\\\n"
+t_see "echo: the recv event" "#1 recv\(4096\) = 6"
+t_see "echo: the send event" "#1 send\(6\) = 6"
+t_see "echo: a recv separator" "recv 1 · 6 B"
+t_see "echo: Connections pane lists #1" ">#1 ESTABLISHED"
+t_see "echo: Socket pane shows the peer" "peer +127\.0\.0\.1:$P"
+t_see "echo: title counts bytes in" "in 6 B/1"
+
+# --- resize through the tiers and back -------------------------------------
+for size in 200x60 80x24 40x10 30x8 120x30 160x45; do
+	t_resize "${size%x*}" "${size#*x}"
+	sleep 0.3
+	case $size in
+	30x8)	t_see "resize $size: says too small" "terminal too small \(30x8\)" ;;
+	40x10)	t_see "resize $size: data and input" "^#1>( |$)" ;;
+	*)	t_see "resize $size: panes and prompt" "Hex #1" 5
+		t_see "resize $size: still shows the data" "hello" 5 ;;
+	esac
+done
+t_see "resize: events pane back" "Events"
+
+# --- Ctrl-D half-closes; the peer's EOF follows as recv() = 0 --------------
+t_keys C-d
+t_see "Ctrl-D: shutdown event" "#1 shutdown\(SHUT_WR\) = 0"
+t_see "Ctrl-D: peer EOF as recv() = 0" "#1 recv\(4096\) = 0 +EOF"
+t_see "Ctrl-D: connection closed" "#1 (CLOSED|EOF-SENT)"
+
+# --- /quit exits 0 and restores the terminal --------------------------------
+t_type "/quit"
+if t_wait_exit 10; then
+	t_check "/quit: exit status 0" [ "$(cat "$D/exit")" = 0 ]
+	t_check "/quit: terminal back in canonical mode with echo" \
+		grep -Eq '(^| )icanon( |$).*|(^| )echo( |$)' "$D/stty"
+	t_check "/quit: not raw" sh -c "! grep -q -- '-icanon' '$D/stty'"
+else
+	t_fail "/quit: did not exit"
+fi
+tmux -L "$T_TMUX" kill-server 2>/dev/null
+
+# --- history survives a restart ---------------------------------------------
+t_check "history: saved to XDG_STATE_HOME" grep -q '^/quit$' "$D/state/sockscope/history"
+rm -f "$D/exit" "$D/stty"
+t_tmux_start 120 30 "$S"
+t_see "history: fresh start" "no connection"
+t_keys Up
+t_see "history: Up recalls /quit" "^> /quit"
+t_keys C-u
+t_keys F10
+t_wait_exit 10 && t_check "F10: exit 0" [ "$(cat "$D/exit")" = 0 ]
+tmux -L "$T_TMUX" kill-server 2>/dev/null
+
+# --- a listener with three clients ------------------------------------------
+rm -f "$D/exit" "$D/stty"
+P=$(t_free_port)
+t_tmux_start 160 45 "$S listen $P"
+t_see "listen: L1 listening" "L1 127\.0\.0\.1:$P"
+for i in 1 2 3; do
+	{ printf 'client-%d-says-hi\n' "$i"; sleep 20; } | ncat 127.0.0.1 "$P" >/dev/null 2>&1 &
+	t_bg $!
+	t_see "listen: client $i accepted" "#$i accepted|accept\(\) = #$i"
+done
+t_see "listen: three connections listed" "#3 ESTABLISHED"
+t_see "listen: the first client stays focused" "^#1>( |$)"
+t_type "/conn #2"
+t_see "/conn #2: prompt follows" "^#2>( |$)"
+t_see "/conn #2: Hex pane of #2" "Hex #2"
+t_see "/conn #2: the second client's bytes" "client-2-says-hi"
+if t_screen | grep -q "client-1-says\|client-3-says"; then
+	t_screen >"$D/last-screen"
+	t_screen_fail "/conn #2: only #2's bytes"
+else
+	t_pass "/conn #2: only #2's bytes"
+fi
+t_type "/frob"
+t_see "bad command: one clear error" "unknown command '/frob' \(try /help\)"
+t_see "bad command: nothing closed" "#2 ESTABLISHED"
+t_keys F10
+t_wait_exit 10 && t_check "listen: F10 exit 0" [ "$(cat "$D/exit")" = 0 ]
+
+t_done

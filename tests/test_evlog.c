@@ -1,0 +1,599 @@
+/*
+ * test_evlog.c: cmocka tests for evlog.c: errno and getaddrinfo names, the
+ * error text, the Events pane wording of every event kind and the ring of
+ * kept lines.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockscope/evlog.h"
+#include "sockscope/util.h"
+
+/* The error text of e as a malloc'd string. */
+static char *
+test_error_text(const struct ev *e)
+{
+	struct sbuf	b = { 0 };
+
+	evlog_error_text(&b, e);
+	return b.p != NULL ? b.p : xstrdup("");
+}
+
+/* The Events pane wording of e as a malloc'd string. */
+static char *
+test_api_text(const struct ev *e)
+{
+	struct sbuf	b = { 0 };
+
+	evlog_api_text(&b, e);
+	return b.p != NULL ? b.p : xstrdup("");
+}
+
+/* Check that the error text of e is want. */
+static void
+test_check_error(const struct ev *e, const char *want)
+{
+	char	*got = test_error_text(e);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Check that the Events pane wording of e is want. */
+static void
+test_check_api(const struct ev *e, const char *want)
+{
+	char	*got = test_api_text(e);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Every errno a socket program meets has its symbolic name. */
+static void
+test_errname_known(void **state)
+{
+	static const struct {
+		int		 err;
+		const char	*name;
+	} names[] = {
+#define T(e) { e, #e }
+		T(EACCES), T(EADDRINUSE), T(EADDRNOTAVAIL), T(EAFNOSUPPORT),
+		T(EAGAIN), T(EALREADY), T(EBADF), T(ECONNABORTED),
+		T(ECONNREFUSED), T(ECONNRESET), T(EHOSTDOWN), T(EHOSTUNREACH),
+		T(EINPROGRESS), T(EINTR), T(EINVAL), T(EISCONN), T(EMFILE),
+		T(ENFILE), T(ENETDOWN), T(ENETRESET), T(ENETUNREACH),
+		T(ENOBUFS), T(ENOMEM), T(ENOTCONN), T(ENOTSOCK), T(EPERM),
+		T(EPIPE), T(EPROTO), T(ETIMEDOUT), T(ENOENT), T(EEXIST),
+		T(ENOSPC), T(EIO), T(EMSGSIZE), T(EOPNOTSUPP),
+		T(EPROTONOSUPPORT), T(ESOCKTNOSUPPORT), T(ENOPROTOOPT),
+		T(EDESTADDRREQ), T(EPROTOTYPE), T(ESHUTDOWN), T(EFAULT),
+		T(ENAMETOOLONG), T(ENOSYS), T(ERANGE)
+#undef T
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		assert_string_equal(evlog_errname(names[i].err), names[i].name);
+	/* Where two names share a value, the usual one is shown. */
+	assert_string_equal(evlog_errname(EWOULDBLOCK), "EAGAIN");
+#if defined(ENOTSUP) && ENOTSUP == EOPNOTSUPP
+	assert_string_equal(evlog_errname(ENOTSUP), "EOPNOTSUPP");
+#endif
+}
+
+/* An errno not in the table is shown as E<number>, and a few such names
+ * can be used at once. */
+static void
+test_errname_unknown(void **state)
+{
+	const char	*a, *b, *c;
+
+	(void)state;
+	a = evlog_errname(99999);
+	b = evlog_errname(-7);
+	c = evlog_errname(0);
+	assert_string_equal(a, "E99999");
+	assert_string_equal(b, "E-7");
+	assert_string_equal(c, "E0");
+	assert_string_equal(a, "E99999");
+}
+
+/* getaddrinfo() errors have their names too. */
+static void
+test_gainame(void **state)
+{
+	(void)state;
+	assert_string_equal(evlog_gainame(EAI_NONAME), "EAI_NONAME");
+	assert_string_equal(evlog_gainame(EAI_AGAIN), "EAI_AGAIN");
+	assert_string_equal(evlog_gainame(EAI_SERVICE), "EAI_SERVICE");
+	assert_string_equal(evlog_gainame(EAI_SYSTEM), "EAI_SYSTEM");
+	assert_string_equal(evlog_gainame(12345), "EAI_12345");
+}
+
+/* The usual error text: call, address, message and errno name. */
+static void
+test_error_text_connect(void **state)
+{
+	struct ev	e = { .kind = EV_ERROR, .conn = 2, .call = "connect",
+			    .addr = "127.0.0.1:1", .err = ECONNREFUSED };
+	char		want[256];
+
+	(void)state;
+	snprintf(want, sizeof want, "connect 127.0.0.1:1: %s (ECONNREFUSED)",
+	    strerror(ECONNREFUSED));
+	test_check_error(&e, want);
+
+	/* The message given wins over strerror(). */
+	e.message = "no route";
+	test_check_error(&e, "connect 127.0.0.1:1: no route (ECONNREFUSED)");
+
+	/* No address. */
+	e.message = NULL;
+	e.addr = NULL;
+	e.call = "recv";
+	e.err = ECONNABORTED;
+	snprintf(want, sizeof want, "recv: %s (ECONNABORTED)",
+	    strerror(ECONNABORTED));
+	test_check_error(&e, want);
+
+	/* An empty address counts as none. */
+	e.addr = "";
+	test_check_error(&e, want);
+
+	/* No errno: just the message. */
+	e.err = 0;
+	e.call = "connect";
+	e.addr = "10.0.0.1:80";
+	e.message = "timed out after 10 seconds";
+	test_check_error(&e, "connect 10.0.0.1:80: timed out after 10 seconds");
+}
+
+/* bind() gets plain words for the two errors everyone meets. */
+static void
+test_error_text_bind(void **state)
+{
+	struct ev	e = { .kind = EV_ERROR, .listener = 1, .call = "bind",
+			    .addr = "127.0.0.1:19999", .err = EADDRINUSE };
+
+	(void)state;
+	test_check_error(&e, "127.0.0.1:19999 is already in use");
+	e.addr = "0.0.0.0:80";
+	e.err = EACCES;
+	test_check_error(&e, "0.0.0.0:80: permission denied (EACCES): "
+	    "ports below 1024 need root");
+	/* The same errno from another call is not about ports. */
+	e.call = "connect";
+	e.err = EADDRINUSE;
+	e.message = "Address already in use";
+	test_check_error(&e, "connect 0.0.0.0:80: Address already in use "
+	    "(EADDRINUSE)");
+}
+
+/* A name that does not resolve. */
+static void
+test_error_text_gai(void **state)
+{
+	struct ev	e = { .kind = EV_ERROR, .call = "getaddrinfo",
+			    .addr = "nosuch.invalid", .gai = EAI_NONAME,
+			    .message = "Name or service not known" };
+	char		want[256];
+
+	(void)state;
+	test_check_error(&e, "cannot resolve 'nosuch.invalid': Name or "
+	    "service not known");
+
+	/* Without a message, gai_strerror()'s. */
+	e.message = NULL;
+	snprintf(want, sizeof want, "cannot resolve 'nosuch.invalid': %s",
+	    gai_strerror(EAI_NONAME));
+	test_check_error(&e, want);
+
+	/* EAI_SYSTEM: the errno's message. */
+	e.gai = EAI_SYSTEM;
+	e.err = EMFILE;
+	snprintf(want, sizeof want, "cannot resolve 'nosuch.invalid': %s",
+	    strerror(EMFILE));
+	test_check_error(&e, want);
+}
+
+/* Bytes from outside never reach the text unescaped. */
+static void
+test_error_text_hostile(void **state)
+{
+	struct ev	e = { .kind = EV_ERROR, .call = "connect",
+			    .addr = "evil\033[2J\xff:1",
+			    .message = "bad\r\n\033]0;pwned\007 caf\xc3\xa9",
+			    .err = ECONNREFUSED };
+	char		*got;
+
+	(void)state;
+	test_check_error(&e, "connect evil\\x1b[2J\\xff:1: bad\\r\\n"
+	    "\\x1b]0;pwned\\x07 caf\xc3\xa9 (ECONNREFUSED)");
+
+	e.gai = EAI_NONAME;
+	e.err = 0;
+	e.addr = "a\\b\x9b";
+	e.message = "x";
+	test_check_error(&e, "cannot resolve 'a\\\\b\\x9b': x");
+
+	e.gai = 0;
+	e.call = "bind";
+	e.err = EADDRINUSE;
+	got = test_error_text(&e);
+	assert_string_equal(got, "a\\\\b\\x9b is already in use");
+	free(got);
+}
+
+/* The Events pane wording of each state change. */
+static void
+test_api_states(void **state)
+{
+	struct ev	e = { .kind = EV_LISTENING, .listener = 1,
+			    .addr = "127.0.0.1:19999" };
+
+	(void)state;
+	test_check_api(&e, "listen(127.0.0.1:19999) = 0");
+	e.addr = "0.0.0.0:19999";
+	e.all_interfaces = 1;
+	test_check_api(&e, "listen(0.0.0.0:19999) = 0  all interfaces!");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_ACCEPTED;
+	e.conn = 2;
+	e.listener = 1;
+	e.addr = "127.0.0.1:19999";
+	e.local = "127.0.0.1:19999";
+	e.peer = "127.0.0.1:50412";
+	test_check_api(&e, "accept() = #2 from 127.0.0.1:50412");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_CONNECTING;
+	e.conn = 1;
+	e.addr = "127.0.0.1:5151";
+	e.local = "";
+	test_check_api(&e, "connect(127.0.0.1:5151) = EINPROGRESS");
+	e.kind = EV_CONNECTED;
+	e.local = "127.0.0.1:41822";
+	e.peer = "127.0.0.1:5151";
+	test_check_api(&e, "connect(127.0.0.1:5151) = 0");
+	e.addr = NULL;
+	test_check_api(&e, "connect(127.0.0.1:5151) = 0");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_SHUTDOWN;
+	e.conn = 1;
+	test_check_api(&e, "shutdown(SHUT_WR) = 0");
+
+	e.kind = EV_CLOSED;
+	e.in_bytes = 78;
+	test_check_api(&e, "close() = 0");
+	memset(&e, 0, sizeof e);
+	e.kind = EV_CLOSED;
+	e.listener = 1;
+	test_check_api(&e, "close() = 0");
+}
+
+/* The Events pane wording of data, EOF, reset and waiting. */
+static void
+test_api_data(void **state)
+{
+	static const unsigned char	 hello[] = "hello\n";
+	struct ev			 e = { .kind = EV_RECV, .conn = 1,
+					    .asked = 4096, .len = 6,
+					    .data = hello, .chunk = 1 };
+
+	(void)state;
+	test_check_api(&e, "recv(4096) = 6");
+
+	e.kind = EV_SEND;
+	e.asked = 6;
+	test_check_api(&e, "send(6) = 6");
+	e.asked = 10485760;
+	e.len = 2621440;
+	e.data = NULL;
+	test_check_api(&e, "send(10485760) = 2621440");
+	e.asked = 0;
+	e.len = 3;
+	test_check_api(&e, "send(3) = 3");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_EOF;
+	e.conn = 1;
+	e.asked = 4096;
+	test_check_api(&e, "recv(4096) = 0   EOF: the peer finished sending");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_RESET;
+	e.conn = 1;
+	e.by_peer = 1;
+	e.call = "recv";
+	e.asked = 4096;
+	e.err = ECONNRESET;
+	test_check_api(&e, "recv(4096) = ECONNRESET   the peer reset the "
+	    "connection");
+	e.call = "send";
+	e.asked = 100;
+	e.err = EPIPE;
+	test_check_api(&e, "send(100) = EPIPE   the peer reset the connection");
+	e.call = NULL;
+	e.asked = 0;
+	e.err = 0;
+	test_check_api(&e, "recv() = ECONNRESET   the peer reset the "
+	    "connection");
+	e.by_peer = 0;
+	test_check_api(&e, "SO_LINGER 0 + close() = 0   RST sent");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_WAIT;
+	e.conn = 1;
+	e.call = "recv";
+	e.asked = 4096;
+	e.err = EAGAIN;
+	test_check_api(&e, "recv(4096) = EAGAIN   nothing waiting");
+	e.call = "send";
+	e.asked = 65536;
+	e.len = 1048576;
+	test_check_api(&e, "send(65536) = EAGAIN   1048576 bytes queued");
+	e.asked = 0;
+	e.len = 1;
+	test_check_api(&e, "send(1) = EAGAIN   1 byte queued");
+}
+
+/* The Events pane wording of errors. */
+static void
+test_api_error(void **state)
+{
+	struct ev	e = { .kind = EV_ERROR, .conn = 2, .call = "connect",
+			    .addr = "127.0.0.1:1", .err = ECONNREFUSED,
+			    .message = "Connection refused" };
+	char		want[256];
+
+	(void)state;
+	test_check_api(&e, "connect(127.0.0.1:1) = ECONNREFUSED   "
+	    "Connection refused");
+	e.message = NULL;
+	e.call = "recv";
+	e.addr = NULL;
+	e.err = ENOTCONN;
+	snprintf(want, sizeof want, "recv() = ENOTCONN   %s",
+	    strerror(ENOTCONN));
+	test_check_api(&e, want);
+
+	e.call = "bind";
+	e.addr = "127.0.0.1:19999";
+	e.err = EADDRINUSE;
+	e.message = "Address already in use";
+	test_check_api(&e, "bind(127.0.0.1:19999) = EADDRINUSE   "
+	    "Address already in use");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_ERROR;
+	e.call = "getaddrinfo";
+	e.addr = "nosuch.invalid";
+	e.gai = EAI_NONAME;
+	e.message = "Name or service not known";
+	test_check_api(&e, "getaddrinfo(nosuch.invalid) = EAI_NONAME   "
+	    "Name or service not known");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_ERROR;
+	e.call = "connect";
+	e.addr = "10.0.0.1:80";
+	e.message = "timed out";
+	test_check_api(&e, "connect(10.0.0.1:80) = -1   timed out");
+
+	/* Outside bytes are escaped here too. */
+	e.addr = "\033[31mred";
+	e.message = "\xfe\n";
+	test_check_api(&e, "connect(\\x1b[31mred) = -1   \\xfe\\n");
+}
+
+/* Lines are prefixed with the socket and keep the event's fields. */
+static void
+test_ring_add(void **state)
+{
+	struct evlog			 l;
+	const struct evlog_line		*line;
+	struct ev			 e = { .kind = EV_LISTENING, .t = 0.25,
+					    .listener = 1,
+					    .addr = "127.0.0.1:19999" };
+
+	(void)state;
+	evlog_init(&l, 16);
+	assert_null(evlog_get(&l, 0));
+	evlog_add(&l, &e);
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_ACCEPTED;
+	e.conn = 2;
+	e.listener = 1;
+	e.peer = "127.0.0.1:50412";
+	evlog_add(&l, &e);
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_RECV;
+	e.t = 1.5;
+	e.conn = 2;
+	e.listener = 1;
+	e.asked = 4096;
+	e.len = 6;
+	evlog_add(&l, &e);
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_ERROR;
+	e.conn = 3;
+	e.call = "connect";
+	e.addr = "127.0.0.1:1";
+	e.err = ECONNREFUSED;
+	e.message = "Connection refused";
+	evlog_add(&l, &e);
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_ERROR;
+	e.call = "getaddrinfo";
+	e.addr = "x.invalid";
+	e.gai = EAI_NONAME;
+	e.message = "unknown";
+	evlog_add(&l, &e);
+
+	evlog_add_text(&l, 2.0, 0, "focus is #2");
+	evlog_add_text(&l, 2.5, 1, "unknown command /foo");
+
+	assert_int_equal(l.count, 7);
+	assert_int_equal(l.total, 7);
+
+	line = evlog_get(&l, 0);
+	assert_string_equal(line->text, "L1 listen(127.0.0.1:19999) = 0");
+	assert_true(line->t == 0.25);
+	assert_int_equal(line->listener, 1);
+	assert_int_equal(line->conn, 0);
+	assert_int_equal(line->kind, EV_LISTENING);
+	assert_int_equal(line->error, 0);
+
+	line = evlog_get(&l, 1);
+	assert_string_equal(line->text,
+	    "L1 accept() = #2 from 127.0.0.1:50412");
+	assert_int_equal(line->conn, 2);
+	assert_int_equal(line->listener, 1);
+
+	line = evlog_get(&l, 2);
+	assert_string_equal(line->text, "#2 recv(4096) = 6");
+	assert_true(line->t == 1.5);
+	assert_int_equal(line->kind, EV_RECV);
+
+	line = evlog_get(&l, 3);
+	assert_string_equal(line->text, "#3 connect(127.0.0.1:1) = "
+	    "ECONNREFUSED   Connection refused");
+	assert_int_not_equal(line->error, 0);
+
+	line = evlog_get(&l, 4);
+	assert_string_equal(line->text, "getaddrinfo(x.invalid) = EAI_NONAME"
+	    "   unknown");
+	assert_int_not_equal(line->error, 0);
+
+	line = evlog_get(&l, 5);
+	assert_string_equal(line->text, "focus is #2");
+	assert_int_equal(line->kind, EVLOG_TEXT);
+	assert_int_equal(line->error, 0);
+	assert_int_equal(line->conn, 0);
+
+	line = evlog_get(&l, 6);
+	assert_string_equal(line->text, "unknown command /foo");
+	assert_int_not_equal(line->error, 0);
+	assert_true(line->t == 2.5);
+
+	assert_null(evlog_get(&l, 7));
+	evlog_free(&l);
+}
+
+/* Waiting recv()s are kept; a send that would block with nothing queued
+ * is not. */
+static void
+test_ring_wait(void **state)
+{
+	struct evlog	l;
+	struct ev	e = { .kind = EV_WAIT, .conn = 1, .call = "recv",
+			    .asked = 4096, .err = EAGAIN };
+
+	(void)state;
+	evlog_init(&l, 4);
+	evlog_add(&l, &e);
+	e.call = "send";
+	e.asked = 10;
+	evlog_add(&l, &e);
+	e.len = 10;
+	evlog_add(&l, &e);
+	assert_int_equal(l.count, 2);
+	assert_string_equal(evlog_get(&l, 0)->text,
+	    "#1 recv(4096) = EAGAIN   nothing waiting");
+	assert_string_equal(evlog_get(&l, 1)->text,
+	    "#1 send(10) = EAGAIN   10 bytes queued");
+	evlog_free(&l);
+}
+
+/* When full, the oldest line goes (and its text is freed: valgrind). */
+static void
+test_ring_wrap(void **state)
+{
+	struct evlog	 l;
+	struct ev	 e = { .kind = EV_RECV, .conn = 1, .asked = 4096 };
+	char		 want[64];
+	size_t		 i;
+
+	(void)state;
+	evlog_init(&l, 3);
+	for (i = 1; i <= 10; i++) {
+		e.len = i;
+		e.t = (double)i;
+		evlog_add(&l, &e);
+		assert_int_equal(l.count, i < 3 ? i : 3);
+		assert_int_equal(l.total, i);
+		/* The newest is always last. */
+		snprintf(want, sizeof want, "#1 recv(4096) = %zu", i);
+		assert_string_equal(evlog_get(&l, l.count - 1)->text, want);
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(want, sizeof want, "#1 recv(4096) = %zu", i + 8);
+		assert_string_equal(evlog_get(&l, i)->text, want);
+		assert_true(evlog_get(&l, i)->t == (double)(i + 8));
+	}
+	assert_null(evlog_get(&l, 3));
+	evlog_add_text(&l, 11.0, 0, "text");
+	assert_string_equal(evlog_get(&l, 0)->text, "#1 recv(4096) = 9");
+	assert_string_equal(evlog_get(&l, 2)->text, "text");
+	evlog_free(&l);
+	assert_int_equal(l.count, 0);
+	assert_null(evlog_get(&l, 0));
+
+	/* A freed ring can be set up again; cap 1 keeps only the newest. */
+	evlog_init(&l, 1);
+	evlog_add_text(&l, 0, 0, "a");
+	evlog_add_text(&l, 0, 0, "b");
+	assert_int_equal(l.count, 1);
+	assert_string_equal(evlog_get(&l, 0)->text, "b");
+	evlog_free(&l);
+
+	/* cap 0 keeps nothing but still counts. */
+	evlog_init(&l, 0);
+	evlog_add_text(&l, 0, 0, "a");
+	evlog_add(&l, &e);
+	assert_int_equal(l.count, 0);
+	assert_int_equal(l.total, 2);
+	assert_null(evlog_get(&l, 0));
+	evlog_free(&l);
+}
+
+/* Run the evlog tests. */
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_errname_known),
+		cmocka_unit_test(test_errname_unknown),
+		cmocka_unit_test(test_gainame),
+		cmocka_unit_test(test_error_text_connect),
+		cmocka_unit_test(test_error_text_bind),
+		cmocka_unit_test(test_error_text_gai),
+		cmocka_unit_test(test_error_text_hostile),
+		cmocka_unit_test(test_api_states),
+		cmocka_unit_test(test_api_data),
+		cmocka_unit_test(test_api_error),
+		cmocka_unit_test(test_ring_add),
+		cmocka_unit_test(test_ring_wait),
+		cmocka_unit_test(test_ring_wrap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

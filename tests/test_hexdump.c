@@ -1,0 +1,386 @@
+/*
+ * test_hexdump.c: checks hexdump_row() and hexdump_chunk() against the real
+ * `hexdump -C -v` on the same bytes at the same stream offsets (through
+ * `-s`, on a sparse temporary file), plus fixed rows that need no hexdump.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockscope/hexdump.h"
+#include "sockscope/util.h"
+
+/* Fill p with n bytes from a fixed xorshift generator. */
+static void
+test_random_bytes(unsigned char *p, size_t n, uint32_t seed)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		p[i] = (unsigned char)(seed >> 24);
+	}
+}
+
+/* Skip the calling test when hexdump cannot be run. */
+static void
+test_need_hexdump(void)
+{
+	if (system("hexdump -C -v </dev/null >/dev/null 2>&1") != 0)
+		skip();
+}
+
+/*
+ * Put n bytes at offset off in a sparse temporary file and return what
+ * `hexdump -C -v -s off` prints for them, without the final offset-only
+ * line, each row preceded by indent.  The caller frees the result.
+ */
+static char *
+test_real_hexdump(const char *indent, uint64_t off, const unsigned char *p,
+    size_t n)
+{
+	struct sbuf	 b = { 0 };
+	const char	*tmp = getenv("TMPDIR");
+	char		*path, *cmd, line[256];
+	FILE		*f;
+	int		 fd;
+	size_t		 len;
+
+	if (tmp == NULL || *tmp == '\0' || strchr(tmp, '\'') != NULL)
+		tmp = "/tmp";
+	path = xasprintf("%s/test_hexdump.XXXXXX", tmp);
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	assert_int_equal(ftruncate(fd, (off_t)off), 0);
+	if (n != 0)
+		assert_int_equal(pwrite(fd, p, n, (off_t)off), (ssize_t)n);
+	close(fd);
+
+	cmd = xasprintf("LC_ALL=C hexdump -C -v -s %llu '%s'",
+	    (unsigned long long)off, path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	free(cmd);
+	while (fgets(line, sizeof line, f) != NULL) {
+		len = strlen(line);
+		assert_true(len > 0 && line[len - 1] == '\n');
+		/* The last line holds only the end offset. */
+		if (strchr(line, '|') == NULL)
+			continue;
+		sbuf_adds(&b, indent);
+		sbuf_add(&b, line, len);
+	}
+	assert_int_equal(pclose(f), 0);
+	unlink(path);
+	free(path);
+	if (b.p == NULL)
+		return xstrdup("");
+	return b.p;
+}
+
+/* Check one chunk at offset off against hexdump, with and without indent. */
+static void
+test_compare(uint64_t off, const unsigned char *p, size_t n)
+{
+	const char	*indents[] = { "", "  " };
+	struct sbuf	 out = { 0 };
+	char		*want;
+	size_t		 i;
+
+	for (i = 0; i < 2; i++) {
+		want = test_real_hexdump(indents[i], off, p, n);
+		sbuf_reset(&out);
+		hexdump_chunk(&out, indents[i], off, p, n);
+		assert_string_equal(out.p == NULL ? "" : out.p, want);
+		assert_int_equal(out.len, strlen(want));
+		free(want);
+	}
+	sbuf_free(&out);
+}
+
+/* Lengths around the row and half-row edges match hexdump at offset 0. */
+static void
+test_lengths(void **state)
+{
+	static const size_t	 lens[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 32,
+	    33, 100, 4096 };
+	unsigned char		 buf[4096];
+	size_t			 i;
+
+	(void)state;
+	test_need_hexdump();
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		test_random_bytes(buf, lens[i], 0x1234u + (uint32_t)i);
+		test_compare(0, buf, lens[i]);
+	}
+}
+
+/* All 256 byte values, in order and reversed, match hexdump. */
+static void
+test_all_bytes(void **state)
+{
+	unsigned char	buf[512];
+	size_t		i;
+
+	(void)state;
+	test_need_hexdump();
+	for (i = 0; i < 256; i++) {
+		buf[i] = (unsigned char)i;
+		buf[511 - i] = (unsigned char)i;
+	}
+	test_compare(0, buf, sizeof buf);
+}
+
+/* A stream cut into chunks labels each chunk's rows from its own offset. */
+static void
+test_continued_offsets(void **state)
+{
+	static const size_t	 cuts[] = { 6, 10, 1, 17, 16, 33, 100, 7, 1,
+	    9 };
+	unsigned char		 buf[200];
+	struct sbuf		 out = { 0 };
+	size_t			 i, off = 0;
+
+	(void)state;
+	test_need_hexdump();
+	test_random_bytes(buf, sizeof buf, 77);
+	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+		test_compare(off, buf + off, cuts[i]);
+		off += cuts[i];
+	}
+	assert_int_equal(off, sizeof buf);
+
+	/* The second chunk of "hello\n" + "world" starts at 00000006. */
+	hexdump_chunk(&out, "", 0, (const unsigned char *)"hello\n", 6);
+	hexdump_chunk(&out, "", 6, (const unsigned char *)"world", 5);
+	assert_string_equal(out.p,
+	    "00000000  68 65 6c 6c 6f 0a                                 "
+	    "|hello.|\n"
+	    "00000006  77 6f 72 6c 64                                    "
+	    "|world|\n");
+	sbuf_free(&out);
+}
+
+/* Offsets past 4 GiB widen to nine digits exactly as hexdump prints them. */
+static void
+test_big_offsets(void **state)
+{
+	unsigned char	buf[64];
+
+	(void)state;
+	test_need_hexdump();
+	test_random_bytes(buf, sizeof buf, 99);
+	test_compare(0xfffffff0ULL, buf, sizeof buf);
+	test_compare(0xfffffff6ULL, buf, 26);
+	test_compare(0xffffffffULL, buf, 2);
+	test_compare(0x100000000ULL, buf, 17);
+}
+
+/* Rows with no hexdump to compare with: the widest offsets and wrap-around. */
+static void
+test_fixed_rows(void **state)
+{
+	char		*buf;
+	struct sbuf	 out = { 0 };
+	size_t		 len;
+
+	(void)state;
+	/* Exactly the promised size, so ASan sees any overrun. */
+	buf = xmalloc(HEXDUMP_ROW_MAX + 1);
+
+	len = hexdump_row(buf, 0, (const unsigned char *)"hello\n", 6);
+	assert_string_equal(buf,
+	    "00000000  68 65 6c 6c 6f 0a                                 "
+	    "|hello.|");
+	assert_int_equal(len, strlen(buf));
+
+	len = hexdump_row(buf, 0xfffffffffffffff0ULL,
+	    (const unsigned char *)"0123456789abcdef", 16);
+	assert_string_equal(buf, "fffffffffffffff0  30 31 32 33 34 35 36 37  "
+	    "38 39 61 62 63 64 65 66  |0123456789abcdef|");
+	assert_int_equal(len, 86);
+	assert_true(len <= HEXDUMP_ROW_MAX);
+
+	len = hexdump_row(buf, 0x100000006ULL, (const unsigned char *)"\0\x7f",
+	    2);
+	assert_string_equal(buf, "100000006  00 7f"
+	    "                                             |..|");
+	free(buf);
+
+	/* Past 2^64 the offset wraps rather than overrunning the buffer. */
+	hexdump_chunk(&out, "> ", 0xfffffffffffffff8ULL,
+	    (const unsigned char *)"ABCDEFGHIJKLMNOPQRSTUVWX", 24);
+	assert_string_equal(out.p,
+	    "> fffffffffffffff8  41 42 43 44 45 46 47 48  "
+	    "49 4a 4b 4c 4d 4e 4f 50  |ABCDEFGHIJKLMNOP|\n"
+	    "> 00000008  51 52 53 54 55 56 57 58"
+	    "                           |QRSTUVWX|\n");
+	sbuf_free(&out);
+}
+
+/* The indent goes before every row and existing buffer content is kept. */
+static void
+test_indent_and_append(void **state)
+{
+	unsigned char	 buf[40];
+	struct sbuf	 out = { 0 };
+	const char	*line, *nl;
+	size_t		 rows = 0;
+
+	(void)state;
+	test_random_bytes(buf, sizeof buf, 5);
+	sbuf_adds(&out, "< #1 recv 40 bytes\n");
+	hexdump_chunk(&out, "\t>> ", 32, buf, sizeof buf);
+	assert_int_equal(strncmp(out.p, "< #1 recv 40 bytes\n", 19), 0);
+	for (line = out.p + 19; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		assert_int_equal(strncmp(line, "\t>> ", 4), 0);
+		rows++;
+	}
+	assert_int_equal(rows, 3);
+	assert_int_equal(out.len, strlen(out.p));
+
+	/* An empty chunk appends nothing. */
+	hexdump_chunk(&out, "  ", 72, buf, 0);
+	assert_int_equal(out.len, strlen(out.p));
+	/* Two full rows of 4 + 78 + 1 and one of eight bytes. */
+	assert_int_equal(out.len, 19 + 2 * 83 + 4 + 70 + 1);
+	sbuf_free(&out);
+}
+
+/* The gutter holds only 0x20-0x7e: each byte as itself or '.'. */
+static void
+test_gutter(void **state)
+{
+	unsigned char	 buf[16];
+	char		 row[HEXDUMP_ROW_MAX + 1];
+	const char	*g;
+	size_t		 i, j, len;
+
+	(void)state;
+	for (i = 0; i < 256; i += 16) {
+		for (j = 0; j < 16; j++)
+			buf[j] = (unsigned char)(i + j);
+		len = hexdump_row(row, i, buf, 16);
+		assert_int_equal(len, 78);
+		for (j = 0; j < len; j++)
+			assert_true(row[j] >= 0x20 && row[j] <= 0x7e);
+		g = strchr(row, '|');
+		assert_non_null(g);
+		for (j = 0; j < 16; j++) {
+			if (buf[j] >= 0x20 && buf[j] <= 0x7e)
+				assert_int_equal(g[1 + j], buf[j]);
+			else
+				assert_int_equal(g[1 + j], '.');
+		}
+		assert_int_equal(g[17], '|');
+		assert_int_equal(g[18], '\0');
+	}
+}
+
+/* Narrow rows keep the hexdump layout with fewer columns. */
+static void
+test_narrow_rows(void **state)
+{
+	static const size_t	 pers[] = { 1, 4, 8, 9, 12, 16 };
+	const unsigned char	*abc = (const unsigned char *)
+	    "ABCDEFGHIJKLMNOP";
+	char			 buf[HEXDUMP_ROW_MAX + 1];
+	char			 want[HEXDUMP_ROW_MAX + 1];
+	size_t			 i, n, per, len;
+
+	(void)state;
+	len = hexdump_row_n(buf, 0x20, abc, 8, 8);
+	assert_string_equal(buf,
+	    "00000020  41 42 43 44 45 46 47 48  |ABCDEFGH|");
+	assert_int_equal(len, strlen(buf));
+	hexdump_row_n(buf, 0x28, abc, 3, 8);
+	assert_string_equal(buf,
+	    "00000028  41 42 43                 |ABC|");
+	hexdump_row_n(buf, 0x100000000ULL, abc, 4, 4);
+	assert_string_equal(buf, "100000000  41 42 43 44  |ABCD|");
+	hexdump_row_n(buf, 0, abc, 10, 12);
+	assert_string_equal(buf, "00000000  41 42 43 44 45 46 47 48  49 4a"
+	    "        |ABCDEFGHIJ|");
+
+	/* Too many bytes are cut to per_row. */
+	hexdump_row_n(buf, 0, abc, 16, 4);
+	assert_string_equal(buf, "00000000  41 42 43 44  |ABCD|");
+
+	/* Full rows are as wide as layout.c expects. */
+	for (i = 0; i < sizeof pers / sizeof pers[0]; i++) {
+		per = pers[i];
+		len = hexdump_row_n(buf, 0, abc, per, per);
+		assert_int_equal(len, 10 + per * 3 + (per > 8 ? 1 : 0) + 1 +
+		    per + 2);
+	}
+
+	/* Sixteen columns, or a nonsense width, is hexdump_row(). */
+	for (n = 1; n <= 16; n++) {
+		hexdump_row(want, 0xabc, abc, n);
+		hexdump_row_n(buf, 0xabc, abc, n, 16);
+		assert_string_equal(buf, want);
+		hexdump_row_n(buf, 0xabc, abc, n, 0);
+		assert_string_equal(buf, want);
+		hexdump_row_n(buf, 0xabc, abc, n, 17);
+		assert_string_equal(buf, want);
+	}
+}
+
+/* A chunk bigger than one reservation slice formats the same as row calls. */
+static void
+test_large_chunk(void **state)
+{
+	unsigned char	*buf;
+	struct sbuf	 out = { 0 }, want = { 0 };
+	char		 row[HEXDUMP_ROW_MAX + 1];
+	size_t		 n = 3 * 65536 + 5, i, len;
+
+	(void)state;
+	buf = xmalloc(n);
+	test_random_bytes(buf, n, 3);
+	hexdump_chunk(&out, "  ", 0xffff0000ULL, buf, n);
+	for (i = 0; i < n; i += 16) {
+		len = hexdump_row(row, 0xffff0000ULL + i, buf + i,
+		    n - i < 16 ? n - i : 16);
+		sbuf_adds(&want, "  ");
+		sbuf_add(&want, row, len);
+		sbuf_addc(&want, '\n');
+	}
+	assert_int_equal(out.len, want.len);
+	assert_memory_equal(out.p, want.p, want.len);
+	sbuf_free(&out);
+	sbuf_free(&want);
+	free(buf);
+}
+
+/* Run the hexdump tests. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lengths),
+		cmocka_unit_test(test_all_bytes),
+		cmocka_unit_test(test_continued_offsets),
+		cmocka_unit_test(test_big_offsets),
+		cmocka_unit_test(test_fixed_rows),
+		cmocka_unit_test(test_indent_and_append),
+		cmocka_unit_test(test_gutter),
+		cmocka_unit_test(test_narrow_rows),
+		cmocka_unit_test(test_large_chunk),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
