@@ -114,4 +114,30 @@ t_see "bad command: nothing closed" "#2 ESTABLISHED"
 t_keys F10
 t_wait_exit 10 && t_check "listen: F10 exit 0" [ "$(cat "$D/exit")" = 0 ]
 
+tmux -L "$T_TMUX" kill-server 2>/dev/null
+
+# --- idle costs nothing; SIGTERM restores the terminal -----------------------
+rm -f "$D/exit" "$D/stty"
+P=$(t_free_port)
+t_tmux_start 120 30 "$S listen $P"
+t_see "idle: listening" "L1 127\.0\.0\.1:$P"
+pid=$(pgrep -f -- "$S listen $P\$" | head -1)
+if [ -n "$pid" ]; then
+	ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+	a=$(ticks)
+	sleep 10
+	b=$(ticks)
+	# Like nc: no timer wakes an idle program (a tick or so of slack).
+	t_check "idle: $((b - a)) CPU ticks over 10 s while listening" [ $((b - a)) -le 1 ]
+	kill -TERM "$pid"
+	if t_wait_exit 10; then
+		t_check "SIGTERM: terminal restored (not raw)" sh -c "! grep -q -- '-icanon' '$D/stty'"
+		t_check "SIGTERM: echo back on" grep -Eq '(^| )echo( |$)' "$D/stty"
+	else
+		t_fail "SIGTERM: did not exit"
+	fi
+else
+	t_fail "idle: no sockscope process found"
+fi
+
 t_done
