@@ -298,6 +298,9 @@ app_input_ended(void)
 	if (app.input_ended)
 		return;
 	app.input_ended = 1;
+	/* Nobody is left to type /recv: receive to the end by ourselves. */
+	if (!net_auto())
+		net_set_auto(1);
 	for (id = 1; id <= net_conn_max(); id++) {
 		const struct conn	*c = net_conn(id);
 		char			*cause = NULL;

@@ -108,6 +108,10 @@ batch_want_input(void *arg)
 	if (app.input_ended)
 		return 0;
 	c = net_conn(app.focus);
+	if (c != NULL && c->state == CONN_CONNECTING) {
+		/* Like nc: input waits until the connection is up. */
+		return 0;
+	}
 	if (c != NULL && c->qlen >= BATCH_QUEUE_HIGH) {
 		/* The peer is slow: let the pipe wait instead of our memory. */
 		return 0;

@@ -153,6 +153,63 @@ t_check "slow peer: we queued while it did not read" grep -q '^> #1 send 1048576
 t_check "slow peer: every byte arrived" cmp -s "$D/big.in" "$D/slow.bin"
 t_check "slow peer: out total exact" grep -q "^\* #1 closed (in 0 bytes in 0 chunks, out $size bytes)\$" "$D/slow.out"
 
+# --- IPv6, and every address of a name tried in order ----------------------
+if [ -e /proc/net/if_inet6 ]; then
+	P=$(t_free_port)
+	socat "TCP6-LISTEN:$P,bind=[::1],reuseaddr,fork" PIPE >/dev/null 2>&1 &
+	t_bg $!
+	if t_wait_port "$P" 5; then
+		{ printf 'six\n'; sleep 0.3; } | timeout 20 "$S" -n '[::1]' "$P" >"$D/v6.out" 2>&1
+		t_check "IPv6: [::1] connects" grep -q "^\* #1 connected to \[::1\]:$P from \[::1\]:" "$D/v6.out"
+		t_check "IPv6: echo came back" grep -q '^< #1 recv 4 bytes' "$D/v6.out"
+	else
+		t_fail "IPv6: socat did not listen on [::1]"
+	fi
+else
+	echo "# IPv6 checks skipped: no IPv6 loopback"
+fi
+# localhost is ::1 and 127.0.0.1 here: with only 127.0.0.1 listening, the
+# refused ::1 attempt is shown before the one that works (or just the
+# working one when localhost is IPv4 only).
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+timeout 20 "$S" -n localhost "$P" </dev/null >"$D/lh.out" 2>&1
+t_check "localhost: exit 0" [ $? -eq 0 ]
+if getent ahosts localhost | grep -q '^::1'; then
+	t_check "localhost: the ::1 attempt is shown" grep -q "^! #1 connect \[::1\]:$P: Connection refused (ECONNREFUSED)\$" "$D/lh.out"
+fi
+t_check "localhost: then 127.0.0.1 connects" grep -q "^\* #1 connected to 127.0.0.1:$P" "$D/lh.out"
+
+# --- -e lines, -o log, manual /recv, /reset ---------------------------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"printf hello-world; sleep 2" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+{ sleep 0.5; printf '/recv 3\n/recv\n/recv\n'; } | timeout 20 "$S" -n -m -o "$D/log.txt" \
+	-e '/eol crlf' 127.0.0.1 "$P" >"$D/man.out" 2>&1
+t_check "manual: /recv 3 returns 3" grep -q '^< #1 recv 3 bytes \[chunk 1\]$' "$D/man.out"
+t_check "manual: the rest on the next /recv" grep -q '^< #1 recv 8 bytes \[chunk 2\]$' "$D/man.out"
+t_check "manual: an empty kernel queue says so" grep -q '^< #1 recv: nothing waiting (EAGAIN)$' "$D/man.out"
+t_check "manual: ends after input with the EOF" grep -q '^< #1 recv 0 bytes: EOF' "$D/man.out"
+t_check "-o: the log holds the same transcript" cmp -s "$D/man.out" "$D/log.txt"
+
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"cat >$D/rst-peer.txt; echo rc=\$? >>$D/rst-peer.txt" >"$D/rst-socat.err" 2>&1 &
+t_bg $!
+t_wait_port "$P"
+printf 'x\n/reset\n' | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/reset.out" 2>&1
+t_check "/reset: RST sent" grep -q '^\* #1 reset: RST sent$' "$D/reset.out"
+t_check "/reset: exits" [ $? -eq 0 ]
+
+# --- listening on every interface is said so --------------------------------
+P=$(t_free_port)
+timeout 10 "$S" -n -e /quit listen 0.0.0.0 "$P" </dev/null >"$D/all.out" 2>&1
+t_check "0.0.0.0: transcript says all interfaces" grep -q "^\* L1 listening on 0.0.0.0:$P (all interfaces)\$" "$D/all.out"
+timeout 10 "$S" -n -e /quit listen "$P" </dev/null >"$D/lo.out" 2>&1
+t_check "default: 127.0.0.1 only" grep -q "^\* L1 listening on 127.0.0.1:$P\$" "$D/lo.out"
+
 # --- 100 clients on one listener -------------------------------------------
 P=$(t_free_port)
 timeout 60 "$S" -n -k listen "$P" </dev/null >"$D/many.out" 2>&1 &
