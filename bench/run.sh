@@ -24,7 +24,7 @@ done
 [ -x "$S" ] || { echo "bench: build first ($S missing)" >&2; exit 1; }
 
 T=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"; true' EXIT
 head -c $((MIB * 1048576)) /dev/urandom >"$T/data"
 
 port() {
@@ -59,12 +59,15 @@ time_receiver() {
 
 echo "== $MIB MiB over 127.0.0.1, best of $RUNS runs"
 t_ss=$(time_receiver "$S -n listen PORT </dev/null >/dev/null")
+t_ss64=$(time_receiver "$S -n -b 65536 listen PORT </dev/null >/dev/null")
 t_xxd=$(time_receiver "nc -d -l 127.0.0.1 PORT | xxd >/dev/null")
 t_nc=$(time_receiver "nc -d -l 127.0.0.1 PORT >/dev/null")
 printf '%-34s %8.3f s  %8.1f MiB/s\n' "sockscope -n (transcript)" "$t_ss" "$(echo "$MIB / $t_ss" | bc -l)"
+printf '%-34s %8.3f s  %8.1f MiB/s\n' "sockscope -n -b 65536" "$t_ss64" "$(echo "$MIB / $t_ss64" | bc -l)"
 printf '%-34s %8.3f s  %8.1f MiB/s\n' "nc -l | xxd" "$t_xxd" "$(echo "$MIB / $t_xxd" | bc -l)"
 printf '%-34s %8.3f s  %8.1f MiB/s\n' "nc -l (no formatting)" "$t_nc" "$(echo "$MIB / $t_nc" | bc -l)"
 printf 'sockscope is %.1fx as fast as nc | xxd\n' "$(echo "$t_xxd / $t_ss" | bc -l)"
+printf 'sockscope -b 65536 is %.1fx as fast as nc | xxd\n' "$(echo "$t_xxd / $t_ss64" | bc -l)"
 printf 'sockscope takes %.1fx the time of plain nc\n' "$(echo "$t_ss / $t_nc" | bc -l)"
 
 echo "== callgrind, 16 MiB (instructions per byte)"

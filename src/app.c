@@ -33,7 +33,8 @@ app_init(const struct app_frontend *fe, enum cmd_eol eol, size_t scrollback,
 	app.log_tr.format = TRANSCRIPT_TEXT;
 	app.log_tr.timestamps = timestamps;
 	store_init(&app.store, scrollback);
-	evlog_init(&app.evlog, APP_EVLOG_LINES);
+	/* Batch mode (nothing to scroll back through) keeps no event lines. */
+	evlog_init(&app.evlog, scrollback > 0 ? APP_EVLOG_LINES : 0);
 }
 
 /* Release the app state (the log file is flushed, not closed). */
@@ -84,7 +85,9 @@ app_on_event(const struct ev *e, void *arg)
 		    e->offset, e->t, e->kind == EV_RECV ? e->asked : 0,
 		    e->data, e->len);
 	}
-	evlog_add(&app.evlog, e);
+	/* Only the screen shows the Events pane; batch mode skips the cost. */
+	if (app.evlog.cap > 0)
+		evlog_add(&app.evlog, e);
 
 	if (app.log != NULL) {
 		sbuf_reset(&app.log_buf);
