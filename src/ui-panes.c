@@ -277,14 +277,15 @@ ui_socket_draw(const struct layout_rect *r, int focus)
 	    ui_state_color(c->state));
 	ui_socket_row(r, &y, "local", c->local, UI_NORMAL);
 	ui_socket_row(r, &y, "peer", c->peer, UI_NORMAL);
-	ui_bytes(b1, sizeof b1, c->in_bytes);
-	snprintf(buf, sizeof buf, "%s in %llu chunk%s", b1,
-	    (unsigned long long)c->in_chunks, c->in_chunks == 1 ? "" : "s");
+	/* Exact totals: the screen must never round the counters away. */
+	snprintf(buf, sizeof buf, "%llu B", (unsigned long long)c->in_bytes);
 	ui_socket_row(r, &y, "received", buf, UI_RECV);
-	ui_bytes(b1, sizeof b1, c->out_bytes);
-	snprintf(buf, sizeof buf, "%s in %llu send%s", b1,
-	    (unsigned long long)c->out_chunks, c->out_chunks == 1 ? "" : "s");
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)c->in_chunks);
+	ui_socket_row(r, &y, "chunks", buf, UI_RECV);
+	snprintf(buf, sizeof buf, "%llu B", (unsigned long long)c->out_bytes);
 	ui_socket_row(r, &y, "sent", buf, UI_SEND);
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)c->out_chunks);
+	ui_socket_row(r, &y, "sends", buf, UI_SEND);
 	ui_bytes(b1, sizeof b1, c->qlen);
 	ui_socket_row(r, &y, "our queue", b1, c->qlen > 0 ? UI_WARN : UI_NORMAL);
 	q = net_kernel_rxq(app.focus);
