@@ -18,9 +18,10 @@
  * a loop inside one call are shut: bracketed paste is off and its markers
  * are bound to a no-op (the pasted bytes arrive as typed keys), and the
  * completion listing goes to the message callback, so no "--More--" or
- * "Display all?" question waits for a key.  Should readline still ask for
- * a byte the queue does not hold, getc returns EOF, which readline treats
- * as an aborted key sequence.
+ * "Display all?" question waits for a key.  prompt_run() never calls
+ * readline with an empty queue; should readline still ask for a byte the
+ * queue does not hold inside one call, getc returns EOF, which can only
+ * end that inner read (readline aborts the key sequence), not the line.
  */
 #include "config.h"
 
@@ -82,7 +83,8 @@ static const struct prompt_var {
 };
 #define PROMPT_NVARS (sizeof prompt_vars / sizeof prompt_vars[0])
 
-/* Key sequences we bind; what they were bound to is put back on free. */
+/* Key sequences we bind.  prompt_free() puts back what they were bound
+ * to; one that was unbound keeps ours (see prompt_settings_restore()). */
 static int	prompt_ignore_key(int, int);
 static const struct prompt_bind {
 	const char		*seq;
@@ -92,8 +94,23 @@ static const struct prompt_bind {
 	{ PROMPT_PASTE_BEGIN, prompt_ignore_key, 0 },
 	{ PROMPT_PASTE_END, prompt_ignore_key, 0 },
 	{ PROMPT_KEY_DELETE, rl_delete, 1 },
+	/* Keypad Enter where terminfo has no kent (screen, tmux). */
+	{ "\033OM", rl_newline, 1 },
 };
 #define PROMPT_NBINDS (sizeof prompt_binds / sizeof prompt_binds[0])
+
+/* Keys curses knows only by terminfo extended names, as readline's
+ * sequences: Ctrl- and Alt-arrows move by words. */
+static const struct prompt_xkey {
+	const char	*cap;
+	const char	*seq;
+} prompt_xkeys[] = {
+	{ "kLFT5", "\033b" },
+	{ "kRIT5", "\033f" },
+	{ "kLFT3", "\033b" },
+	{ "kRIT3", "\033f" },
+};
+#define PROMPT_NXKEYS (sizeof prompt_xkeys / sizeof prompt_xkeys[0])
 
 /* The keymaps we bind in and look for quoted-insert in. */
 #define PROMPT_NMAPS 5
@@ -118,8 +135,9 @@ struct prompt_saved {
 };
 
 /*
- * DO NOT WRITE TO ANY OF THE BELOW FROM OUTSIDE OF prompt.c!  And leave
- * readline's globals alone: prompt.c owns them.
+ * Everything prompt.c keeps.  Readline's globals are prompt.c's too: other
+ * files read the line through prompt_buffer() and change it through the
+ * functions here, never through readline directly.
  */
 static struct {
 	int			 installed;
@@ -135,7 +153,6 @@ static struct {
 	size_t			 len;
 	size_t			 cap;
 	int			 running;	/* inside prompt_run() */
-	size_t			 read_end;	/* rl_end when getc last ran */
 	int			 quoting;	/* quoted-insert wants a key */
 
 	FILE			*null;		/* rl_outstream */
@@ -148,6 +165,7 @@ static struct {
 	const char *const	*complete;	/* list being completed */
 
 	size_t			 anchor;	/* first line byte drawn */
+	int			 xcodes[PROMPT_NXKEYS];	/* 0: none */
 	struct prompt_saved	 saved;
 } prompt;
 
@@ -191,7 +209,6 @@ prompt_getc(FILE *f)
 		return EOF;
 	/* The quoted key is the one read after quoted-insert ran. */
 	prompt.quoting = 0;
-	prompt.read_end = (size_t)rl_end;
 	return prompt.q[prompt.head++];
 }
 
@@ -325,7 +342,7 @@ prompt_history_add(const char *line, size_t len)
 
 	/* Too big, or would not survive the file's one line per entry. */
 	if (len == 0 || len > PROMPT_HISTORY_LINE_MAX ||
-	    memchr(line, '\n', len) != NULL || strlen(line) != len)
+	    memchr(line, '\n', len) != NULL)
 		return;
 	if (history_length > 0) {
 		last = history_get(history_base + history_length - 1);
@@ -345,7 +362,6 @@ static void
 prompt_on_line(char *line)
 {
 	size_t	len;
-	char	*copy;
 
 	prompt.anchor = 0;
 	prompt.dirty = 1;
@@ -356,22 +372,9 @@ prompt_on_line(char *line)
 		return;
 	}
 
-	/*
-	 * Readline returns a C string: a NUL typed with quoted-insert would
-	 * cut it short.  The buffer still holds the whole line; trust its
-	 * length only if it is the one seen when the accepting key was read
-	 * (restoring an edited history entry changes rl_end but not that).
-	 */
+	/* Readline's line is a C string: rl_insert_text() cannot insert a
+	 * NUL, so even quoted-insert of Ctrl-@ leaves none in it. */
 	len = strlen(line);
-	if ((size_t)rl_end > len && (size_t)rl_end == prompt.read_end &&
-	    memcmp(rl_line_buffer, line, len) == 0) {
-		len = (size_t)rl_end;
-		copy = xmalloc(len + 1);
-		memcpy(copy, rl_line_buffer, len);
-		copy[len] = '\0';
-		free(line);
-		line = copy;
-	}
 	prompt_history_add(line, len);
 	if (prompt.fn != NULL)
 		prompt.fn(line, len, prompt.arg);
@@ -645,7 +648,10 @@ prompt_settings_restore(void)
 	prompt_rebind(prompt_quoted_insert, rl_quoted_insert);
 	for (i = 0; i < PROMPT_NBINDS; i++) {
 		for (m = 0; m < PROMPT_NMAPS; m++) {
-			if (sv->bound[i][m])
+			/* A sequence that was unbound keeps our binding:
+			 * unbinding frees only the contents of the keymap
+			 * our bind created (readline 8.2), leaking it. */
+			if (sv->bound[i][m] && sv->binds[i][m] != NULL)
 				rl_bind_keyseq_in_map(prompt_binds[i].seq,
 				    sv->binds[i][m], prompt_map(m));
 			sv->bound[i][m] = 0;
@@ -679,6 +685,24 @@ prompt_hooks_restore(void)
 	rl_completion_display_matches_hook = sv->display_matches;
 }
 
+/* Find the curses key codes of prompt_xkeys in this terminal. */
+static void
+prompt_xkeys_find(void)
+{
+	const char	*str;
+	size_t		 i;
+	int		 code;
+
+	for (i = 0; i < PROMPT_NXKEYS; i++) {
+		prompt.xcodes[i] = 0;
+		str = tigetstr(prompt_xkeys[i].cap);
+		if (str == NULL || str == (char *)-1)
+			continue;
+		if ((code = key_defined(str)) >= KEY_MIN)
+			prompt.xcodes[i] = code;
+	}
+}
+
 /* Install readline on the callback interface; load the history. */
 void
 prompt_init(prompt_line_fn *fn, prompt_message_fn *msg, void *arg)
@@ -695,6 +719,7 @@ prompt_init(prompt_line_fn *fn, prompt_message_fn *msg, void *arg)
 	prompt.anchor = 0;
 	prompt.quoting = 0;
 
+	prompt_xkeys_find();
 	prompt_hooks_install();
 	prompt_vars_install(0);
 	prompt_history_load();
@@ -745,6 +770,17 @@ prompt_set(const char *p)
 	prompt_sync();
 }
 
+/* Empty the line, as Ctrl-C does in a shell; Ctrl-Y brings it back. */
+void
+prompt_clear(void)
+{
+	if (!prompt.installed || rl_line_buffer == NULL || rl_end == 0)
+		return;
+	rl_kill_full_line(1, 0);
+	prompt.anchor = 0;
+	prompt.dirty = 1;
+}
+
 /* Feed one byte read from the terminal to readline. */
 void
 prompt_feed(unsigned char c)
@@ -757,7 +793,8 @@ prompt_feed(unsigned char c)
 int
 prompt_feed_key(int key)
 {
-	const char	*seq;
+	const char	*seq = NULL;
+	size_t		 i;
 
 	switch (key) {
 	case KEY_LEFT:
@@ -784,8 +821,17 @@ prompt_feed_key(int key)
 	case KEY_BACKSPACE:
 		seq = "\177";
 		break;
+	case KEY_ENTER:
+		seq = "\r";
+		break;
 	default:
-		return -1;
+		for (i = 0; i < PROMPT_NXKEYS; i++) {
+			if (prompt.xcodes[i] != 0 && key == prompt.xcodes[i])
+				seq = prompt_xkeys[i].seq;
+		}
+		if (seq == NULL)
+			return -1;
+		break;
 	}
 	/* The whole sequence at once: readline reads it one byte per call. */
 	prompt_push(seq, strlen(seq));
@@ -884,6 +930,10 @@ prompt_scroll(const char *s, size_t n, size_t pt, int room)
 	c = (int)textwidth_cols(s + a, pt - a);
 	if (c + prompt_unit_cols(s, n, pt) > avail)
 		return prompt_back(s, n, pt, (room - 2) * 2 / 3);
+	/* The end of a scrolled line has come close to the left edge (text
+	 * deleted, or a shorter line from the history): show more of it. */
+	if (a > 0 && pt == n && c < avail / 3)
+		return prompt_back(s, n, pt, (room - 2) * 2 / 3);
 	return a;
 }
 
@@ -974,8 +1024,8 @@ prompt_draw(WINDOW *w)
 		cx = col;
 	wclrtoeol(w);
 	if (stop < n) {
-		/* The last cell of the screen: waddch() may say ERR but
-		 * draws it. */
+		/* The window's last cell: waddch() returns ERR there, as
+		 * the cursor cannot advance, but draws the mark. */
 		wattr_on(w, A_BOLD, NULL);
 		mvwaddch(w, 0, width - 1, '>');
 		wattr_off(w, A_BOLD, NULL);

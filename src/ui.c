@@ -417,7 +417,7 @@ ui_on_input(void *arg)
 				ui.quit = 1;
 				return;
 			}
-			prompt_feed(0x15);	/* readline's unix-line-discard */
+			prompt_clear();
 			continue;
 		}
 		if (key == 12) {

@@ -57,6 +57,7 @@ drawn(const char *s, size_t n, char *out, size_t outsz)
 	}
 }
 
+/* Printable ASCII is one byte, one column, drawn as itself. */
 static void
 test_ascii(void **state)
 {
@@ -71,6 +72,7 @@ test_ascii(void **state)
 	assert_int_equal(textwidth_cols("", 0), 0);
 }
 
+/* No bytes: no unit. */
 static void
 test_empty(void **state)
 {
@@ -83,6 +85,7 @@ test_empty(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* A two-byte Latin letter is one column. */
 static void
 test_accented(void **state)
 {
@@ -95,6 +98,7 @@ test_accented(void **state)
 	check_unit("\xc2\xa0", 2, 2, 1, "\xc2\xa0");
 }
 
+/* CJK and fullwidth characters are two columns. */
 static void
 test_wide(void **state)
 {
@@ -107,6 +111,7 @@ test_wide(void **state)
 	check_unit("\xef\xbc\xa1", 3, 3, 2, "\xef\xbc\xa1");
 }
 
+/* An emoji is four bytes and two columns. */
 static void
 test_emoji(void **state)
 {
@@ -116,6 +121,7 @@ test_emoji(void **state)
 	assert_int_equal(textwidth_cols("a\xf0\x9f\x98\x80" "b", 6), 4);
 }
 
+/* Zero-width and format characters are drawn as bytes. */
 static void
 test_combining(void **state)
 {
@@ -131,6 +137,7 @@ test_combining(void **state)
 	check_unit("\xe2\x80\xa8", 3, 3, 12, "\\xe2\\x80\\xa8");
 }
 
+/* C0 controls and DEL are drawn as ^X. */
 static void
 test_controls(void **state)
 {
@@ -146,6 +153,7 @@ test_controls(void **state)
 	assert_int_equal(textwidth_cols("a\x1b[31mb", 7), 8);
 }
 
+/* C1 controls, encoded or raw, are drawn as bytes. */
 static void
 test_c1(void **state)
 {
@@ -157,6 +165,7 @@ test_c1(void **state)
 	check_unit("\x9b", 1, 1, 4, "\\x9b");
 }
 
+/* Invalid, overlong, surrogate and too-large sequences are bytes. */
 static void
 test_invalid(void **state)
 {
@@ -173,6 +182,7 @@ test_invalid(void **state)
 	assert_int_equal(textwidth_cols("\xf4\x90\x80\x80", 4), 16);
 }
 
+/* A sequence cut short is drawn byte by byte. */
 static void
 test_truncated(void **state)
 {
@@ -192,6 +202,7 @@ test_truncated(void **state)
 	assert_int_equal(textwidth_cols("\xe6\x97\xa5", 3), 2);
 }
 
+/* Bidi controls never reach the terminal. */
 static void
 test_bidi(void **state)
 {
@@ -212,6 +223,7 @@ test_bidi(void **state)
 	assert_string_equal(out, "ab\\xe2\\x80\\xaecd");
 }
 
+/* Columns add up over a string of every kind of unit. */
 static void
 test_cols_mixed(void **state)
 {
@@ -263,9 +275,12 @@ check_starts(const char *s, size_t n)
 	free(starts);
 }
 
+/* Stepping back finds the same unit starts as a forward walk. */
 static void
 test_start(void **state)
 {
+	static const char mixed[] = "h\xc3\xa9llo \xe6\x97\xa5\xe6\x9c\xac "
+	    "\xf0\x9f\x98\x80\xcc\x81\xe2\x80\xae\xff\xe6\x97";
 	const char	*s = "a\xe6\x97\xa5" "b";
 	unsigned char	 r[4096];
 	size_t		 i;
@@ -288,8 +303,7 @@ test_start(void **state)
 	assert_int_equal(textwidth_start("\xed\xa0\x80", 3, 1), 1);
 	assert_int_equal(textwidth_start("\xed\xa0\x80", 3, 2), 2);
 
-	check_starts("h\xc3\xa9llo \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80"
-	    "\xcc\x81\xe2\x80\xae\xff\xe6\x97", 29);
+	check_starts(mixed, sizeof mixed - 1);
 
 	/* Random bytes biased to UTF-8 lead and continuation bytes. */
 	for (i = 0; i < sizeof r; i++) {
@@ -312,6 +326,7 @@ test_start(void **state)
 	check_starts((const char *)r, sizeof r);
 }
 
+/* In the C locale every byte >= 0x80 is escaped alone. */
 static void
 test_c_locale(void **state)
 {
@@ -332,6 +347,7 @@ test_c_locale(void **state)
 	check_unit("\xc3\xa9", 2, 2, 1, "\xc3\xa9");
 }
 
+/* Run the tests under C.UTF-8, or skip. */
 int
 main(void)
 {

@@ -30,11 +30,17 @@ void prompt_free(void);
 
 /* Change the prompt text (e.g. "#1> "); takes effect at the next draw. */
 void prompt_set(const char *prompt);
+/* Empty the line (Ctrl-C on a non-empty line), wherever the cursor is;
+ * the text goes to the kill ring, so Ctrl-Y brings it back.  Call only
+ * when prompt_busy() is 0. */
+void prompt_clear(void);
 /* Feed one byte read from the terminal to readline. */
 void prompt_feed(unsigned char c);
 /* Feed a special key that readline should see (KEY_LEFT, KEY_RIGHT,
- * KEY_UP, KEY_DOWN, KEY_HOME, KEY_END, KEY_DC, KEY_BACKSPACE) as the escape
- * sequence readline binds for it.  Returns 0, or -1 if not one of those. */
+ * KEY_UP, KEY_DOWN, KEY_HOME, KEY_END, KEY_DC, KEY_BACKSPACE; also
+ * KEY_ENTER, and Ctrl- or Alt-Left/Right where terminfo names them) as the
+ * escape sequence readline binds for it.  Returns 0, or -1 if not one of
+ * those. */
 int prompt_feed_key(int key);
 /* The line as typed so far (len in *len). */
 const char *prompt_buffer(size_t *len);
