@@ -320,6 +320,23 @@ app_input_ended(void)
 	}
 }
 
+/* If the focused connection has ended, focus the newest open one. */
+void
+app_refocus(void)
+{
+	const struct conn	*c = net_conn(app.focus);
+	int			 id;
+
+	if (c != NULL && conn_is_open(c))
+		return;
+	for (id = net_conn_max(); id >= 1; id--) {
+		if (conn_is_open(net_conn(id))) {
+			app.focus = id;
+			return;
+		}
+	}
+}
+
 /* Nonzero once batch mode has nothing left to do. */
 int
 app_batch_done(int keep_listening)

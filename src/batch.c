@@ -107,6 +107,7 @@ batch_want_input(void *arg)
 	(void)arg;
 	if (app.input_ended)
 		return 0;
+	app_refocus();
 	c = net_conn(app.focus);
 	if (c != NULL && c->state == CONN_CONNECTING) {
 		/* Like nc: input waits until the connection is up. */

@@ -202,7 +202,9 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	main_std_fds();
 
-	while ((opt = getopt_long(argc, argv, "b:mCw:kntlo:e:hV46",
+	/* Our own one-line messages for unknown options (opterr off). */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":b:mCw:kntlo:e:hV46",
 	    main_options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -274,10 +276,16 @@ main(int argc, char **argv)
 		case 'V':
 			printf("sockscope %s\n", PACKAGE_VERSION);
 			return 0;
+		case ':':
+			main_usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
 		default:
-			/* getopt_long already said what was wrong. */
-			fprintf(stderr, "Try 'sockscope --help'.\n");
-			return 2;
+			if (optopt != 0 && optopt != '?') {
+				char	opt_text[3] = { '-', (char)optopt, '\0' };
+
+				main_usage_error("unknown option '%s'", opt_text);
+			}
+			main_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	argc -= optind;

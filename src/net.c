@@ -1002,11 +1002,23 @@ net_conn_ready(struct net_conn *nc, short revents)
 		int		err = 0;
 		socklen_t	len = sizeof err;
 
-		if ((revents & POLLERR) &&
+		/*
+		 * Auto mode: a reset (or other error) after the EOF, or with
+		 * nothing to send, is still news.  Manual mode leaves it
+		 * pending for the next /recv, which then reports it.
+		 */
+		if (net.cfg.auto_recv &&
 		    getsockopt(nc->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-		    err != 0 && nc->c.qlen > 0) {
-			/* A pending send learned the peer is gone. */
-			net_peer_reset(nc, "send", nc->c.qlen, err);
+		    err != 0) {
+			if (err == ECONNRESET || err == EPIPE)
+				net_peer_reset(nc, nc->c.qlen > 0 ? "send" :
+				    "recv", nc->c.qlen > 0 ? nc->c.qlen :
+				    net.cfg.recv_size, err);
+			else {
+				net_emit_error(nc, 0, nc->c.qlen > 0 ? "send" :
+				    "recv", NULL, err);
+				net_close_fd(nc);
+			}
 			return;
 		}
 		/*

@@ -116,10 +116,19 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 		    net_open_listeners(), net_open_listeners() == 1 ? "" : "s");
 		addstr(buf);
 	} else {
-		snprintf(buf, sizeof buf, "#%d %s %s %s  ", c->id,
-		    c->local[0] != '\0' ? c->local : "?", ui_glyphs()->arrow,
-		    c->peer[0] != '\0' ? c->peer : "?");
-		addnstr(buf, r->w - 14);
+		int	n = snprintf(buf, sizeof buf, "#%d %s %s %s  ", c->id,
+			    c->local[0] != '\0' ? c->local : "?",
+			    ui_glyphs()->arrow,
+			    c->peer[0] != '\0' ? c->peer : "?");
+
+		/*
+		 * The state word must always show whole: on a narrow bar the
+		 * addresses go first (the arrow is one column, not its bytes).
+		 */
+		n -= (int)strlen(ui_glyphs()->arrow) - 1;
+		if (12 + n + (int)strlen(conn_state_name(c->state)) > r->w)
+			snprintf(buf, sizeof buf, "#%d ", c->id);
+		addstr(buf);
 		ui_panes_put(ui_state_color(c->state), A_BOLD,
 		    conn_state_name(c->state));
 		ui_bytes(in, sizeof in, c->in_bytes);
@@ -308,45 +317,61 @@ ui_socket_draw(const struct layout_rect *r, int focus)
 	}
 }
 
-/* The F1 overlay: keys and commands. */
+/* The F1 overlay: keys, then every command's usage in columns. */
 void
 ui_help_draw(int rows, int cols)
 {
 	static const char *const keys[] = {
-		"Enter      send the line (with the end-of-line) or run /command",
-		"Tab        complete a /command; on a plain line: next pane",
-		"Shift-Tab  previous pane",
-		"PgUp PgDn  scroll the focused pane (the input line: Hex)",
-		"Up Down    in a pane: scroll; on the input line: history",
-		"Home End   in a pane: top / bottom (End follows new data)",
-		"F1         this help      F2  next view (split, hex, text)",
-		"F10        quit           Ctrl-L  redraw",
-		"Ctrl-D     on an empty line: half-close (shutdown SHUT_WR)",
-		"Ctrl-C     clear the line; on an empty line: quit",
-		"",
+		"Enter  send the line, or run a /command   F1   this help",
+		"Tab    complete /cmd; else next pane      F2   next view",
+		"S-Tab  previous pane                      F10  quit",
+		"PgUp PgDn  scroll (input line: Hex pane)  ^L   redraw",
+		"Up Down Home End  in a pane: scroll; End follows new data",
+		"           on the input line: history and editing",
+		"Ctrl-D  on an empty line: half-close (shutdown SHUT_WR)",
+		"Ctrl-C  clear the line; on an empty line: quit",
 		NULL
 	};
 	struct layout_rect	 r;
-	const char		*all = cmd_help_all(), *p;
-	int			 y, i;
+	char			 usage[64];
+	int			 y, i, n, ncmd, per_col, colw, ncols, bottom;
 
-	r.w = cols - 4 > 80 ? 80 : cols - 4;
+	r.w = cols - 2 > 82 ? 82 : cols - 2;
 	r.h = rows - 2;
 	r.y = 1;
 	r.x = (cols - r.w) / 2;
 	r.shown = 1;
 	ui_box(&r, "Help: any key closes", 1);
+	bottom = r.y + r.h - 1;
 	y = r.y + 1;
-	for (i = 0; keys[i] != NULL && y < r.y + r.h - 1; i++)
+	for (i = 0; keys[i] != NULL && y < bottom; i++)
 		mvaddnstr(y++, r.x + 2, keys[i], r.w - 4);
-	for (p = all; *p != '\0' && y < r.y + r.h - 1; y++) {
-		const char	*nl = strchr(p, '\n');
-		int		 n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+	y++;
 
-		mvaddnstr(y, r.x + 2, p, n < r.w - 4 ? n : r.w - 4);
-		p += n;
-		if (*p == '\n')
-			p++;
+	/* Commands: usage lines only (/help COMMAND explains one). */
+	for (ncmd = 0; cmd_names[ncmd] != NULL; ncmd++)
+		continue;
+	colw = 27;
+	ncols = (r.w - 4) / colw;
+	if (ncols < 1)
+		ncols = 1;
+	per_col = (ncmd + ncols - 1) / ncols;
+	for (i = 0; i < ncmd; i++) {
+		const char	*h = cmd_help(cmd_names[i]);
+		int		 cy = y + i % per_col, cx = r.x + 2 + (i / per_col) * colw;
+
+		if (cy >= bottom)
+			continue;
+		n = (int)strcspn(h, "\n");
+		snprintf(usage, sizeof usage, "%.*s", n < 60 ? n : 60, h);
+		mvaddnstr(cy, cx, usage, colw - 1 < r.x + r.w - 1 - cx ?
+		    colw - 1 : r.x + r.w - 1 - cx);
+	}
+	if (y + per_col > bottom) {
+		attron(ui_attr(UI_WARN));
+		mvaddnstr(bottom - 1, r.x + 2, "(more: /help lists every command)",
+		    r.w - 4);
+		attroff(ui_attr(UI_WARN));
 	}
 }
 

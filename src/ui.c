@@ -330,10 +330,6 @@ ui_key(int key)
 	page = ui.layout.pane[target].h - 3;
 	if (page < 1)
 		page = 1;
-	if (ui.help) {
-		ui.help = 0;
-		return 1;
-	}
 	switch (key) {
 	case KEY_F(1):
 		ui.help = 1;
@@ -397,6 +393,11 @@ ui_on_input(void *arg)
 	(void)arg;
 	while ((key = wgetch(ui.input != NULL ? ui.input : stdscr)) != ERR) {
 		ui.dirty = 1;
+		if (ui.help && key != KEY_RESIZE) {
+			/* Any key closes the help, and does nothing else. */
+			ui.help = 0;
+			continue;
+		}
 		if (ui.layout.tier == LAYOUT_TINY && key != KEY_RESIZE &&
 		    key != KEY_F(10))
 			continue;
@@ -430,10 +431,6 @@ ui_on_input(void *arg)
 				continue;
 			if (prompt_feed_key(key) == 0)
 				continue;
-			continue;
-		}
-		if (ui.help) {
-			ui.help = 0;
 			continue;
 		}
 		prompt_feed((unsigned char)key);

@@ -69,6 +69,10 @@ void app_input_ended(void);
 /* Focus connection id (the screen's /conn and its keys). */
 int app_focus(int id, char **cause);
 
+/* Batch: if the focused connection has ended, focus the newest open one
+ * (the screen leaves focus to the user instead). */
+void app_refocus(void);
+
 /* Nonzero once batch mode has nothing left to do (SPEC 3). */
 int app_batch_done(int keep_listening);
 

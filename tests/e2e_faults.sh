@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# End-to-end: faults and bad input.  Each gets one clear line, the program
+# keeps working, other connections are untouched.  Network faults are made
+# on loopback only: a fresh network namespace (unshare -n) for ENETUNREACH
+# and connect time-outs, an unprivileged user for EACCES.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+t_need socat timeout ss
+S=$SOCKSCOPE
+D=$T_DIR
+root=0
+[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev/null && root=1
+
+# --- command-line mistakes: exit 2, one line, nothing opened ----------------
+usage_case() {	# usage_case EXPECTED-REGEX ARGS...
+	want=$1
+	shift
+	timeout 5 "$S" -n "$@" </dev/null >"$D/u.out" 2>"$D/u.err"
+	st=$?
+	if [ "$st" -eq 2 ] && [ "$(wc -l <"$D/u.err")" -eq 1 ] &&
+	    grep -Eq -- "$want" "$D/u.err" && [ ! -s "$D/u.out" ]; then
+		t_pass "usage: $* -> $(cat "$D/u.err")"
+	else
+		t_fail "usage: $* (exit $st)" "$D/u.err"
+	fi
+}
+for port in 0 65536 -1 1e3 " 80" 80x ""; do
+	usage_case "^sockscope: (port must be 1-65535, got '.*'|.*)" 127.0.0.1 "$port"
+done
+usage_case "port must be 1-65535, got '0'" 127.0.0.1 0
+usage_case "port must be 1-65535, got '80x'" listen 80x
+usage_case "host must not be empty" "" 80
+usage_case "bad host 'a b': it contains white space" "a b" 80
+usage_case "^sockscope: unknown option '--bogus' \(see sockscope --help\)$" --bogus
+usage_case "--recv-size must be 1-1048576, got '0'" -b 0 127.0.0.1 80
+usage_case "--eol must be lf, crlf, cr or none, got 'x'" --eol=x 127.0.0.1 80
+usage_case "--scrollback" --scrollback=lots 127.0.0.1 80
+usage_case "too many arguments" 127.0.0.1 80 90
+usage_case "needs a PORT too" 127.0.0.1
+
+# --- bad input lines: one error each, the connection carries on -------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+{
+	printf '/send cut\\x4\n/send trailing\\\n/hex 4g\n/hex 0d0\n/recv 0\n/recv 1048577\n'
+	printf '/auto maybe\n/eol dos\n/conn #9\n/conn x\n/close L7\n/shutdown #5\n'
+	printf '/connect onlyhost\n/listen 1 2 3\n/quit now\n/help nosuch\n/\n/frob\n'
+	printf 'bad utf-8: \xff\xfe \xc3\x28\n'
+	head -c 1048576 /dev/zero | tr '\0' 'A'
+	printf '\n'
+	sleep 0.5
+} | timeout 30 "$S" -n 127.0.0.1 "$P" >"$D/bad.out" 2>"$D/bad.err"
+t_check "bad lines: exit 0" [ $? -eq 0 ]
+t_check "bad lines: one error line each (18)" [ "$(wc -l <"$D/bad.err")" -eq 18 ]
+t_check "bad lines: every error names its problem" sh -c "! grep -v '^sockscope: ' '$D/bad.err'"
+t_check "bad lines: no raw control byte in any message" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$D/bad.err'"
+t_check "bad lines: invalid UTF-8 sent as typed" grep -qF '62 61 64 20 75 74 66 2d  38 3a 20 ff fe 20 c3 28' "$D/bad.out"
+# 17 bytes of bad UTF-8 line, then the 1 MiB line and its newline.
+t_check "bad lines: the 1 MiB line went out and came back whole" grep -q "^\\* #1 closed (in 1048594 bytes in [0-9]* chunks, out 1048594 bytes)\$" "$D/bad.out"
+
+# --- refused, reset mid-stream, EPIPE while sending ------------------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"head -c 10 >/dev/null" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+head -c 8388608 /dev/zero | tr '\0' 'z' | fold -w 4096 |
+	timeout 30 "$S" -n 127.0.0.1 "$P" 2>"$D/pipe.err" | grep -v '^  ' >"$D/pipe.out"
+t_check "EPIPE: exits normally, no SIGPIPE death" [ "${PIPESTATUS[3]}" -eq 0 ]
+t_check "EPIPE: the reset is one clear line" grep -Eq '^\* #1 reset by peer$' "$D/pipe.out"
+t_check "EPIPE: then closed" grep -q '^\* #1 closed' "$D/pipe.out"
+
+# --- privileged port as an unprivileged user: EACCES ------------------------
+if [ "$root" -eq 1 ] && command -v setpriv >/dev/null &&
+    [ "$(sysctl -n net.ipv4.ip_unprivileged_port_start 2>/dev/null || echo 1024)" -gt 80 ]; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		timeout 5 "$S" -n listen 80 </dev/null >/dev/null 2>"$D/acc.err"
+	t_check "EACCES: exit 1" [ $? -eq 1 ]
+	t_check "EACCES: one clear line" grep -qx 'sockscope: 127.0.0.1:80: permission denied (EACCES): ports below 1024 need root' "$D/acc.err"
+else
+	echo "# EACCES check skipped: needs root to drop to nobody"
+fi
+
+# --- no route (a namespace without a loopback up): ENETUNREACH -------------
+if [ "$root" -eq 1 ]; then
+	unshare -n timeout 5 "$S" -n 127.0.0.1 80 </dev/null >/dev/null 2>"$D/unr.err"
+	t_check "ENETUNREACH: exit 1" [ $? -eq 1 ]
+	t_check "ENETUNREACH: one clear line" grep -qx 'sockscope: connect 127.0.0.1:80: Network is unreachable (ENETUNREACH)' "$D/unr.err"
+
+	# A listener whose backlog is full drops SYNs: the connect times out.
+	cat >"$D/timeout.sh" <<EOF
+ip link set lo up
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 4444)); s.listen(0); time.sleep(20)' &
+sleep 0.5
+for i in 1 2 3; do (exec 3<>/dev/tcp/127.0.0.1/4444; sleep 20) & done
+sleep 0.5
+timeout 10 "$S" -n -w 1 127.0.0.1 4444 </dev/null >/dev/null 2>"$D/to.err"
+echo \$? >"$D/to.rc"
+kill \$(jobs -p) 2>/dev/null
+EOF
+	if command -v python3 >/dev/null && command -v ip >/dev/null; then
+		timeout 30 unshare -n bash "$D/timeout.sh" >/dev/null 2>&1
+		t_check "connect timeout: exit 1" [ "$(cat "$D/to.rc")" = 1 ]
+		t_check "connect timeout: one clear line" grep -qx 'sockscope: connect 127.0.0.1:4444: Connection timed out (ETIMEDOUT)' "$D/to.err"
+	fi
+else
+	echo "# namespace checks skipped: needs root and unshare"
+fi
+
+# --- signals while busy: EINTR everywhere, nothing lost ----------------------
+P=$(t_free_port)
+head -c 4194304 /dev/urandom >"$D/sig.bin"
+timeout 60 "$S" -n listen "$P" </dev/null >"$D/sig.out" 2>&1 &
+spid=$!
+t_bg $spid
+t_wait_port "$P"
+( for i in $(seq 1 200); do kill -WINCH $spid 2>/dev/null; kill -CONT $spid 2>/dev/null; sleep 0.005; done ) &
+kpid=$!
+socat -u "FILE:$D/sig.bin" "TCP:127.0.0.1:$P"
+wait $kpid
+t_wait_pid $spid 30
+t_check "signals: exit 0" [ "$T_STATUS" -eq 0 ]
+t_check "signals: every byte counted" grep -q '^\* #1 closed (in 4194304 bytes' "$D/sig.out"
+
+# --- one connection's fault leaves the others alone ---------------------------
+P=$(t_free_port)
+mkfifo "$D/in"
+timeout 60 "$S" -n -k listen "$P" <"$D/in" >"$D/two.out" 2>&1 &
+t_bg $!
+exec 3>"$D/in"
+t_wait_port "$P"
+socat -u "TCP:127.0.0.1:$P,linger=0" SYSTEM:"sleep 0.5" >/dev/null 2>&1 &	# #1 resets
+t_bg $!
+t_wait_for "$D/two.out" '#1 accepted' 5
+socat "TCP:127.0.0.1:$P" SYSTEM:"cat >$D/two-peer.txt" >/dev/null 2>&1 &
+t_bg $!
+t_wait_for "$D/two.out" '#2 accepted' 5
+t_wait_for "$D/two.out" '#1 (reset by peer|closed)' 10
+printf '/conn #2\nstill here\n/close\n' >&3
+t_wait_for "$D/two.out" '^\* #2 closed' 10
+exec 3>&-
+t_check "isolation: #1 ended" grep -Eq '^\* #1 (reset by peer|closed)' "$D/two.out"
+t_check "isolation: #2 still got our line" grep -q '^still here$' "$D/two-peer.txt"
+
+t_done
