@@ -66,6 +66,7 @@ static const char main_usage[] =
 "  -V, --version           show the version and exit\n"
 "\n"
 "Input lines are sent with the end-of-line appended; //text sends /text.\n"
+"In the full screen, F1 lists the keys; F10 or /quit leaves.\n"
 "Commands: /connect /listen /send /hex /recv /auto /recvsize /eol /shutdown\n"
 "/reset /close /conn /view /clear /help /quit (/help COMMAND explains one).\n"
 "\n"

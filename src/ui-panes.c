@@ -91,6 +91,21 @@ ui_panes_put(enum ui_color role, attr_t extra, const char *s)
 	attroff(ui_attr(role) | extra);
 }
 
+/* Nonzero if an open listener accepts on every interface. */
+static int
+ui_panes_all_interfaces(void)
+{
+	int	i;
+
+	for (i = 1; i <= net_listener_max(); i++) {
+		const struct net_listener *l = net_listener(i);
+
+		if (l->fd != -1 && l->all_interfaces)
+			return 1;
+	}
+	return 0;
+}
+
 /* The title bar: the focused connection and the settings. */
 void
 ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
@@ -103,6 +118,11 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 	mvaddstr(r->y, 0, " sockscope ");
 	attroff(ui_attr(UI_TITLE));
 	addstr(" ");
+	if (ui_panes_all_interfaces()) {
+		/* Exposure is never quiet: say it before anything else. */
+		ui_panes_put(UI_BAD, A_BOLD | A_REVERSE, "ALL INTERFACES");
+		addstr(" ");
+	}
 	if (msg != NULL) {
 		/* A message replaces the bar until the next line is typed. */
 		ui_panes_put(msg_error ? UI_BAD : UI_NORMAL, A_BOLD, "");
@@ -215,12 +235,15 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 
 		if (row < first || y >= r->y + r->h - 1)
 			continue;
-		snprintf(buf, sizeof buf, " L%d %s", l->id, l->addr);
+		snprintf(buf, sizeof buf, " L%d %s %s", l->id, l->addr,
+		    l->fd == -1 ? "CLOSED" : l->all_interfaces ?
+		    "ALL IFACES" : "LISTENING");
+		/* Never past the border: the tail of the line is cut. */
+		attron(l->fd == -1 ? A_DIM : l->all_interfaces ?
+		    ui_attr(UI_BAD) | A_BOLD : ui_attr(UI_GOOD));
 		mvaddnstr(y, r->x + 1, buf, r->w - 2);
-		if (l->fd == -1)
-			ui_panes_put(UI_NORMAL, A_DIM, " CLOSED");
-		else if (l->all_interfaces)
-			ui_panes_put(UI_BAD, A_BOLD, " ALL IFACES");
+		attroff(l->fd == -1 ? A_DIM : l->all_interfaces ?
+		    ui_attr(UI_BAD) | A_BOLD : ui_attr(UI_GOOD));
 		y++;
 	}
 	for (i = 1; i <= net_conn_max(); i++, row++) {
@@ -237,10 +260,17 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			attroff(A_BOLD | A_REVERSE);
 		ui_panes_put(ui_state_color(c->state), 0,
 		    conn_state_name(c->state));
-		addch(' ');
-		attron(A_DIM);
-		addnstr(c->peer, r->x + r->w - 1 - getcurx(stdscr));
-		attroff(A_DIM);
+		ui_bytes(buf, sizeof buf, c->in_bytes);
+		if (getcurx(stdscr) + 1 + (int)strlen(buf) < r->x + r->w - 1) {
+			addch(' ');
+			addstr(buf);
+		}
+		if (getcurx(stdscr) + 2 < r->x + r->w - 1) {
+			addch(' ');
+			attron(A_DIM);
+			addnstr(c->peer, r->x + r->w - 1 - getcurx(stdscr));
+			attroff(A_DIM);
+		}
 		y++;
 	}
 	(void)total;

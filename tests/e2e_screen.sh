@@ -140,4 +140,14 @@ else
 	t_fail "idle: no sockscope process found"
 fi
 
+# --- listening on every interface is said on screen --------------------------
+tmux -L "$T_TMUX" kill-server 2>/dev/null
+rm -f "$D/exit" "$D/stty"
+P=$(t_free_port)
+t_tmux_start 120 30 "$S listen 0.0.0.0 $P"
+t_see "0.0.0.0: the title bar warns" "sockscope +ALL INTERFACES"
+t_see "0.0.0.0: the Connections pane too" "L1 0\.0\.0\.0:$P ALL IFACES"
+t_keys F10
+t_wait_exit 10
+
 t_done
