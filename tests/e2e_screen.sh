@@ -146,7 +146,7 @@ rm -f "$D/exit" "$D/stty"
 P=$(t_free_port)
 t_tmux_start 120 30 "$S listen 0.0.0.0 $P"
 t_see "0.0.0.0: the title bar warns" "sockscope +ALL INTERFACES"
-t_see "0.0.0.0: the Connections pane too" "L1 0\.0\.0\.0:$P ALL IFACES"
+t_see "0.0.0.0: the Connections pane too" "L1 0\.0\.0\.0:$P ALL IF"
 t_keys F10
 t_wait_exit 10
 
