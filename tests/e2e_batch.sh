@@ -78,10 +78,8 @@ t_check "listen: exits 0 after the client is done" [ "$T_STATUS" -eq 0 ]
 t_check "curl: accepted line" grep -Eq "^\* #1 accepted from 127.0.0.1:[0-9]+ on L1\$" "$D/http.out"
 t_check "curl: request line in the gutter" grep -qF '|GET /inspect?x=1|' "$D/http.out"
 t_check "curl: the hex of the request" grep -qF '47 45 54 20 2f 69 6e 73  70 65 63 74' "$D/http.out"
-# Reassemble the gutter text of the received rows to find every header.
-awk '/^< #1 recv [1-9]/{on=1; next} /^[<>*!]/{on=0} on && /^  [0-9a-f]/{
-	s=$0; sub(/^[^|]*\|/, "", s); sub(/\|$/, "", s); printf "%s", s }' \
-    "$D/http.out" >"$D/http.req"
+# The received gutter text, to find every header.
+t_recv_gutter "$D/http.out" >"$D/http.req"
 t_check "curl: Host header" grep -qF "Host: 127.0.0.1:$P.." "$D/http.req"
 t_check "curl: custom header" grep -qF 'X-Test: yes..' "$D/http.req"
 t_check "curl: request ends with CRLF CRLF" grep -qF 'X-Test: yes....' "$D/http.req"

@@ -40,8 +40,7 @@ exec 3>&-
 
 t_check "browser: got our answer" grep -q 'answered-by-sockscope' "$D/dom"
 t_check "browser: request line" grep -qF '|GET /from-the-br|' "$D/out"
-awk '/^< #[0-9]+ recv [1-9]/{on=1; next} /^[<>*!]/{on=0} on && /^  [0-9a-f]/{
-	s=$0; sub(/^[^|]*\|/, "", s); sub(/\|$/, "", s); printf "%s", s }' "$D/out" >"$D/req"
+t_recv_gutter "$D/out" >"$D/req"
 t_check "browser: Host header with its CRLF" grep -qF "Host: 127.0.0.1:$P.." "$D/req"
 t_check "browser: User-Agent names headless Chrome" grep -qF 'HeadlessChrome' "$D/req"
 t_check "browser: headers end with CRLF CRLF" grep -qE '\.\.\.\.' "$D/req"

@@ -10,22 +10,7 @@ t_need tmux socat ss timeout seq
 S=$SOCKSCOPE
 D=$T_DIR
 
-# Fail a check and keep the screen it saw.
-t_screen_fail() {
-	echo "#   screen was:"
-	sed 's/^/#   |/' "$D/last-screen" 2>/dev/null | head -70
-	t_fail "$1"
-}
 
-# Check that the screen shows a line matching the regex (SECS, default 5:
-# all of this is local and quick).
-t_see() {
-	if t_wait_screen "$2" "${3:-5}"; then
-		t_pass "$1"
-	else
-		t_screen_fail "$1"
-	fi
-}
 
 # The same, but nothing after it can work without it: stop here.
 t_must() {

@@ -8,21 +8,7 @@ t_need tmux socat ncat ss timeout
 S=$SOCKSCOPE
 D=$T_DIR
 
-# Fail a check and keep the screen it saw.
-t_screen_fail() {
-	echo "#   screen was:"
-	sed 's/^/#   |/' "$D/last-screen" 2>/dev/null | head -70
-	t_fail "$1"
-}
 
-# Check that the screen shows a line matching the regex.
-t_see() {
-	if t_wait_screen "$2" "${3:-10}"; then
-		t_pass "$1"
-	else
-		t_screen_fail "$1"
-	fi
-}
 
 # --- against an echo peer: a line out, its echo back -----------------------
 P=$(t_free_port)

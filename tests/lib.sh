@@ -203,3 +203,28 @@ t_wait_screen() {
 t_wait_exit() {
 	t_wait_for "$T_DIR/stty" . "${1:-10}"
 }
+
+# Fail a check and show the screen it last saw.
+t_screen_fail() {
+	echo "#   screen was:"
+	sed 's/^/#   |/' "$T_DIR/last-screen" 2>/dev/null | head -70
+	t_fail "$1"
+}
+
+# Check that the screen shows a line matching the regex (SECS, default 10).
+t_see() {
+	if t_wait_screen "$2" "${3:-10}"; then
+		t_pass "$1"
+	else
+		t_screen_fail "$1"
+	fi
+}
+
+# --- reading a batch transcript back --------------------------------------------
+
+# The gutter text of every received chunk of a transcript, joined: what the
+# peer sent, with each non-printable byte as '.'.
+t_recv_gutter() {
+	awk '/^< #[0-9]+ recv [1-9]/{on=1; next} /^[<>*!]/{on=0}
+	    on && /^  [0-9a-f]/{ s=$0; sub(/^[^|]*\|/, "", s); sub(/\|$/, "", s); printf "%s", s }' "$1"
+}
