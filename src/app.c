@@ -180,6 +180,21 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 	return 0;
 }
 
+/* Closing drops what is still queued: never silently. */
+static void
+app_note_dropped(int id)
+{
+	const struct conn	*c = net_conn(id);
+	char			*msg;
+
+	if (c == NULL || c->qlen == 0 || !conn_is_open(c))
+		return;
+	msg = xasprintf("#%d: %zu queued bytes were never sent (the peer was "
+	    "not reading)", id, c->qlen);
+	app_message(1, msg);
+	free(msg);
+}
+
 /* Focus connection id. */
 int
 app_focus(int id, char **cause)
@@ -230,6 +245,7 @@ app_run(const struct cmd *c)
 	case CMD_RESET:
 		if ((id = app_target(c, &cause)) == 0)
 			return app_refuse(cause);
+		app_note_dropped(id);
 		rc = net_reset(id, &cause);
 		break;
 	case CMD_CLOSE:
@@ -239,6 +255,7 @@ app_run(const struct cmd *c)
 		}
 		if ((id = app_target(c, &cause)) == 0)
 			return app_refuse(cause);
+		app_note_dropped(id);
 		rc = net_close(id, &cause);
 		break;
 	case CMD_CONN:
