@@ -118,13 +118,13 @@ app_on_event(const struct ev *e, void *arg)
 	if (e->kind == EV_EOF && app.input_ended && c != NULL &&
 	    conn_is_open(c) && c->state == CONN_EOF_RECEIVED &&
 	    !c->shutdown_pending) {
-		/* Batch input over and the peer done: nothing can follow. */
+		/*
+		 * Batch input over and the peer done: nothing can follow.
+		 * Half-close after the queue drains; the socket closes then.
+		 */
 		char	*cause = NULL;
 
-		if (app.listen_mode)
-			net_close(e->conn, &cause);
-		else
-			net_shutdown(e->conn, &cause);
+		net_shutdown(e->conn, &cause);
 		free(cause);
 	}
 }
@@ -180,19 +180,46 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 	return 0;
 }
 
-/* Closing drops what is still queued: never silently. */
-static void
-app_note_dropped(int id)
+/* How many bytes closing connection id would drop (0 if none or shut). */
+static size_t
+app_queued(int id)
 {
 	const struct conn	*c = net_conn(id);
-	char			*msg;
 
-	if (c == NULL || c->qlen == 0 || !conn_is_open(c))
+	return c != NULL && conn_is_open(c) ? c->qlen : 0;
+}
+
+/* Closing dropped what was still queued: never silently. */
+static void
+app_note_dropped(int id, size_t n)
+{
+	char	*msg;
+
+	if (n == 0)
 		return;
 	msg = xasprintf("#%d: %zu queued bytes were never sent (the peer was "
-	    "not reading)", id, c->qlen);
+	    "not reading)", id, n);
 	app_message(1, msg);
 	free(msg);
+}
+
+/* Close connection id, saying what that dropped. */
+static int
+app_close(int id, int reset, char **cause)
+{
+	size_t	n = app_queued(id);
+	int	rc = reset ? net_reset(id, cause) : net_close(id, cause);
+
+	if (rc == 0)
+		app_note_dropped(id, n);
+	return rc;
+}
+
+/* Send bytes to the focused connection as they are: no parsing, no eol. */
+int
+app_send_raw(const void *p, size_t n)
+{
+	return app_send(p, n, 0);
 }
 
 /* Focus connection id. */
@@ -245,8 +272,7 @@ app_run(const struct cmd *c)
 	case CMD_RESET:
 		if ((id = app_target(c, &cause)) == 0)
 			return app_refuse(cause);
-		app_note_dropped(id);
-		rc = net_reset(id, &cause);
+		rc = app_close(id, 1, &cause);
 		break;
 	case CMD_CLOSE:
 		if (c->listener != 0) {
@@ -255,8 +281,7 @@ app_run(const struct cmd *c)
 		}
 		if ((id = app_target(c, &cause)) == 0)
 			return app_refuse(cause);
-		app_note_dropped(id);
-		rc = net_close(id, &cause);
+		rc = app_close(id, 0, &cause);
 		break;
 	case CMD_CONN:
 		rc = app_focus(c->conn, &cause);
@@ -286,6 +311,14 @@ app_run(const struct cmd *c)
 		    cmd_help_all());
 		break;
 	case CMD_QUIT:
+		/* Close through the usual path: events, notes, the log. */
+		for (id = 1; id <= net_conn_max(); id++) {
+			if (conn_is_open(net_conn(id))) {
+				app_close(id, 0, &cause);
+				free(cause);
+				cause = NULL;
+			}
+		}
 		app.quit = 1;
 		break;
 	}
@@ -328,9 +361,10 @@ app_input_ended(void)
 		if (!conn_is_open(c))
 			continue;
 		if (app.listen_mode) {
-			/* Only connections the peer already finished close. */
-			if (c->state == CONN_EOF_RECEIVED)
-				net_close(id, &cause);
+			/* Only connections the peer already finished end,
+			 * after what is queued for them is sent. */
+			if (c->state == CONN_EOF_RECEIVED && !c->shutdown_pending)
+				net_shutdown(id, &cause);
 		} else if (!c->eof_out && !c->shutdown_pending)
 			net_shutdown(id, &cause);
 		free(cause);

@@ -23,6 +23,9 @@
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
+/* Input without a newline for this long is sent as it is. */
+#define BATCH_LINE_MAX (1024 * 1024)
+
 /* Stop reading input while this much waits to be sent. */
 #define BATCH_QUEUE_HIGH (4 * 1024 * 1024)
 
@@ -33,6 +36,7 @@ static struct {
 	const struct batch_opts	*o;
 	struct sbuf		 out;		/* transcript not yet written */
 	struct sbuf		 in;		/* input not yet a whole line */
+	size_t			 scanned;	/* of in, searched for '\n' */
 	int			 signal;	/* a terminating signal came */
 	int			 out_broken;	/* stdout is gone (EPIPE) */
 	struct sbuf		 last_error;	/* of the command-line target */
@@ -131,28 +135,39 @@ batch_lines(int final)
 {
 	size_t	start = 0, i;
 
-	for (i = 0; i < batch.in.len && !app.quit; i++) {
+	/* Bytes before batch.scanned were searched for '\n' already. */
+	for (i = batch.scanned; i < batch.in.len && !app.quit; i++) {
 		if (batch.in.p[i] != '\n')
 			continue;
 		app_exec(batch.in.p + start, i - start);
 		start = i + 1;
 	}
-	if (final && start < batch.in.len && !app.quit) {
-		/* A last line without a newline is still a line. */
-		app_exec(batch.in.p + start, batch.in.len - start);
+	if (!app.quit && start < batch.in.len &&
+	    (final || batch.in.len - start >= BATCH_LINE_MAX)) {
+		/*
+		 * A last line without a newline is still a line.  Input
+		 * with no newline for a long time is data, not a command:
+		 * send it as it is, as nc would, instead of growing.
+		 */
+		if (final)
+			app_exec(batch.in.p + start, batch.in.len - start);
+		else
+			app_send_raw(batch.in.p + start, batch.in.len - start);
 		start = batch.in.len;
 	}
 	memmove(batch.in.p, batch.in.p + start, batch.in.len - start);
 	batch.in.len -= start;
+	batch.scanned = batch.in.len;
 }
 
 /* Standard input is readable. */
 static void
-batch_on_input(void *arg)
+batch_on_input(short revents, void *arg)
 {
 	char	*p;
 	ssize_t	 r;
 
+	(void)revents;	/* read() tells EOF and errors itself */
 	(void)arg;
 	p = sbuf_reserve(&batch.in, 65536);
 	r = read(STDIN_FILENO, p, 65536);

@@ -124,7 +124,7 @@ loop_run(const struct loop_frontend *fe)
 			}
 		}
 		if (pfd[LOOP_STDIN].fd != -1 && pfd[LOOP_STDIN].revents != 0)
-			fe->on_input(fe->arg);
+			fe->on_input(pfd[LOOP_STDIN].revents, fe->arg);
 		net_poll_dispatch(pfd + LOOP_FIRST_SOCKET, n);
 	}
 	free(pfd);

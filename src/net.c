@@ -47,7 +47,9 @@ struct net_conn {
 	char		 target[64];	/* the address being tried */
 	double		 deadline;	/* of the current attempt */
 	int		 send_blocked;	/* last send() hit EAGAIN */
-	int		 quiet;		/* manual mode saw HUP/ERR: unwatched */
+	int		 quiet;		/* POLLIN not watched: manual mode has
+					   something waiting, or auto mode
+					   learned all after the EOF */
 };
 
 static struct {
@@ -70,6 +72,7 @@ static struct {
 static void	net_attempt(struct net_conn *nc);
 static void	net_flush(struct net_conn *nc);
 static void	net_close_fd(struct net_conn *nc);
+static ssize_t	net_do_recv(struct net_conn *nc, size_t n);
 
 /* Send an event to the app with the time filled in. */
 static void
@@ -302,7 +305,7 @@ net_listen(const char *addr, const char *port)
 		addr = net.cfg.family == AF_INET6 ? "::1" : "127.0.0.1";
 	lid = net.nlisteners + 1;
 	net_format_target(addr, port, target, sizeof target);
-	if (net_resolve(addr, port, 1, &ai, lid) != 0)
+	if (net_resolve(addr, port, 1, &ai, 0) != 0)
 		return -1;
 
 	/* Use the first address that binds, as netcat does. */
@@ -316,9 +319,11 @@ net_listen(const char *addr, const char *port)
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 		if (a->ai_family == AF_INET6) {
-			/* "::" means IPv6 only here; 0.0.0.0 is separate. */
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-			    sizeof one);
+			/* "::" takes IPv4 clients too, as nc does; not -6. */
+			int	v6only = net.cfg.family == AF_INET6;
+
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			    sizeof v6only);
 		}
 		if (bind(fd, a->ai_addr, a->ai_addrlen) == -1) {
 			call = "bind";
@@ -332,8 +337,9 @@ net_listen(const char *addr, const char *port)
 		fd = -1;
 	}
 	if (fd == -1) {
+		/* No listener came of it, so it gets no L-number. */
 		freeaddrinfo(ai);
-		net_emit_error(NULL, lid, call, target, err);
+		net_emit_error(NULL, 0, call, target, err);
 		return -1;
 	}
 
@@ -490,12 +496,16 @@ static void
 net_close_fd(struct net_conn *nc)
 {
 	struct ev	e;
+	int		i;
 
 	if (nc->fd == -1)
 		return;
 	close(nc->fd);
 	nc->fd = -1;
 	conn_on_close(&nc->c);
+	/* A descriptor is free again: listeners out of them may go on. */
+	for (i = 0; i < net.nlisteners; i++)
+		net.listeners[i]->paused = 0;
 	e = net_ev(EV_CLOSED, nc);
 	e.in_bytes = nc->c.in_bytes;
 	e.in_chunks = nc->c.in_chunks;
@@ -592,9 +602,17 @@ net_flush(struct net_conn *nc)
 			nc->send_blocked = 1;
 			return;
 		}
-		if (errno == EPIPE || errno == ECONNRESET)
-			net_peer_reset(nc, "send", n, errno);
-		else {
+		if (errno == EPIPE || errno == ECONNRESET) {
+			int	err = errno;
+
+			/* What arrived before the reset is still readable. */
+			while (net.cfg.auto_recv && nc->fd != -1 &&
+			    !nc->c.eof_in &&
+			    net_do_recv(nc, net.cfg.recv_size) > 0)
+				continue;
+			if (nc->fd != -1)
+				net_peer_reset(nc, "send", n, err);
+		} else {
 			net_emit_error(nc, 0, "send", NULL, errno);
 			net_close_fd(nc);
 		}
@@ -888,9 +906,18 @@ net_accept(struct net_listener *l)
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				net_emit_error(NULL, l->id, "accept", l->addr,
-				    errno);
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			net_emit_error(NULL, l->id, "accept", l->addr, errno);
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/*
+				 * The client stays in the backlog and the
+				 * listener readable: stop watching it until a
+				 * connection closes, or this would spin.
+				 */
+				l->paused = 1;
+			}
 			return;
 		}
 		nc = net_conn_new(l->id, CONN_ESTABLISHED);
@@ -915,7 +942,7 @@ net_poll_fill(struct pollfd *pfd, size_t max, int *timeout_ms)
 		net.nslots = max;
 	}
 	for (i = 0; i < net.nlisteners && n < max; i++) {
-		if (net.listeners[i]->fd == -1)
+		if (net.listeners[i]->fd == -1 || net.listeners[i]->paused)
 			continue;
 		pfd[n].fd = net.listeners[i]->fd;
 		pfd[n].events = POLLIN;
@@ -927,7 +954,7 @@ net_poll_fill(struct pollfd *pfd, size_t max, int *timeout_ms)
 		struct net_conn	*nc = net.conns[i];
 		short		 ev = 0;
 
-		if (nc->fd == -1 || nc->quiet)
+		if (nc->fd == -1)
 			continue;
 		if (nc->c.state == CONN_CONNECTING) {
 			double	left = (nc->deadline - now) * 1000.0;
@@ -940,12 +967,17 @@ net_poll_fill(struct pollfd *pfd, size_t max, int *timeout_ms)
 			/*
 			 * Auto mode reads whenever readable.  Manual mode
 			 * watches too, but only until something waits (then
-			 * quiet is set), so the screen can say so.
+			 * quiet is set), so the screen can say so.  Sending
+			 * goes on regardless.
 			 */
-			if (!nc->c.eof_in || !net.cfg.auto_recv)
+			if (!nc->quiet && (!nc->c.eof_in || !net.cfg.auto_recv))
 				ev |= POLLIN;
 			if (nc->c.qlen > 0)
 				ev |= POLLOUT;
+			/* Nothing asked and nothing new to learn: poll()
+			 * would only report the same HUP again, forever. */
+			if (ev == 0 && nc->quiet)
+				continue;
 		}
 		/* With no events asked, poll still reports HUP and ERR. */
 		pfd[n].fd = nc->fd;
@@ -955,6 +987,29 @@ net_poll_fill(struct pollfd *pfd, size_t max, int *timeout_ms)
 		n++;
 	}
 	return n;
+}
+
+/*
+ * Auto mode, EOF already read, and poll() reports a hang-up or error: a
+ * reset after the FIN is still news, so ask recv() what happened.
+ */
+static void
+net_after_eof(struct net_conn *nc)
+{
+	ssize_t	r;
+
+	do
+		r = recv(nc->fd, net.rbuf, net.cfg.recv_size, 0);
+	while (r == -1 && errno == EINTR);
+	if (r == -1 && (errno == ECONNRESET || errno == EPIPE))
+		net_peer_reset(nc, "recv", net.cfg.recv_size, errno);
+	else if (r == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		net_emit_error(nc, 0, "recv", NULL, errno);
+		net_close_fd(nc);
+	} else {
+		/* Nothing more to learn: stop watching (see poll_fill). */
+		nc->quiet = 1;
+	}
 }
 
 /* Handle poll() results for one connection. */
@@ -977,10 +1032,10 @@ net_conn_ready(struct net_conn *nc, short revents)
 		net_attempt_done(nc, err);
 		return;
 	}
-	if (revents & POLLOUT)
-		net_flush(nc);
-	if (nc->fd == -1)
-		return;
+	/*
+	 * Receive before sending: bytes that arrived before a reset stay
+	 * readable, and a send that fails first would lose them.
+	 */
 	if (net.cfg.auto_recv && !nc->c.eof_in &&
 	    (revents & (POLLIN | POLLHUP | POLLERR))) {
 		for (i = 0; i < NET_RECV_BURST; i++) {
@@ -991,43 +1046,14 @@ net_conn_ready(struct net_conn *nc, short revents)
 			    nc->fd == -1 || nc->c.eof_in)
 				break;
 		}
-		return;
-	}
-	if (!net.cfg.auto_recv && (revents & POLLIN)) {
-		/* Bytes (or EOF) wait in the kernel for the next /recv. */
+	} else if (!net.cfg.auto_recv && (revents & (POLLIN | POLLHUP |
+	    POLLERR))) {
+		/* Bytes, EOF or a reset wait in the kernel for /recv. */
 		nc->quiet = 1;
-		return;
-	}
-	if (revents & (POLLHUP | POLLERR)) {
-		int		err = 0;
-		socklen_t	len = sizeof err;
-
-		/*
-		 * Auto mode: a reset (or other error) after the EOF, or with
-		 * nothing to send, is still news.  Manual mode leaves it
-		 * pending for the next /recv, which then reports it.
-		 */
-		if (net.cfg.auto_recv &&
-		    getsockopt(nc->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-		    err != 0) {
-			if (err == ECONNRESET || err == EPIPE)
-				net_peer_reset(nc, nc->c.qlen > 0 ? "send" :
-				    "recv", nc->c.qlen > 0 ? nc->c.qlen :
-				    net.cfg.recv_size, err);
-			else {
-				net_emit_error(nc, 0, nc->c.qlen > 0 ? "send" :
-				    "recv", NULL, err);
-				net_close_fd(nc);
-			}
-			return;
-		}
-		/*
-		 * Manual mode, or EOF already read: the data (or the reset)
-		 * waits for the next /recv.  Stop watching until then, or
-		 * poll() would report this again at once, forever.
-		 */
-		nc->quiet = 1;
-	}
+	} else if (revents & (POLLHUP | POLLERR))
+		net_after_eof(nc);
+	if (nc->fd != -1 && (revents & POLLOUT))
+		net_flush(nc);
 }
 
 /* Handle the results of poll() and any connect deadlines that passed. */

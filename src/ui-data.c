@@ -68,6 +68,21 @@ ui_data_chunk_rows(enum layout_pane p, const struct chunk *ch,
 	return 1 + ui_data_text_count(ch, r->w - 2);
 }
 
+/* Bytes of a UTF-8 string that fit in w columns (each character one). */
+static int
+ui_data_fit(const char *s, int w)
+{
+	int	i, cols = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80)
+			continue;
+		if (cols++ == w)
+			break;
+	}
+	return i;
+}
+
 /* Draw the separator line above a chunk. */
 static void
 ui_data_separator(enum layout_pane p, const struct chunk *ch, int y, int x,
@@ -87,9 +102,8 @@ ui_data_separator(enum layout_pane p, const struct chunk *ch, int y, int x,
 		snprintf(line, sizeof line, "%s%s send %s %s%s %s%s",
 		    g->hline, g->hline, g->dot, size, t, g->hline, g->hline);
 	attron(ui_attr(UI_SEP));
-	mvaddnstr(y, x, line, -1);
+	mvaddnstr(y, x, line, ui_data_fit(line, w));
 	attroff(ui_attr(UI_SEP));
-	(void)w;
 }
 
 /* Draw rows [first, first + n) of a chunk starting at screen row y. */

@@ -330,10 +330,10 @@ ui_socket_draw(const struct layout_rect *r, int focus)
 	q = net_kernel_rxq(app.focus);
 	if (q >= 0) {
 		ui_bytes(b1, sizeof b1, (unsigned long long)q);
-		snprintf(buf, sizeof buf, "%s%s", b1,
-		    net_waiting(app.focus) ? "  waiting for /recv" : "");
-		ui_socket_row(r, &y, "kernel rx", buf,
+		ui_socket_row(r, &y, "kernel rx", b1,
 		    q > 0 ? UI_WARN : UI_NORMAL);
+		if (net_waiting(app.focus))
+			ui_socket_row(r, &y, "waiting", "for /recv", UI_WARN);
 	}
 	q = net_kernel_txq(app.focus);
 	if (q >= 0) {
@@ -399,6 +399,7 @@ ui_help_draw(int rows, int cols)
 	}
 	if (y + per_col > bottom) {
 		attron(ui_attr(UI_WARN));
+		mvhline(bottom - 1, r.x + 1, ' ', r.w - 2);
 		mvaddnstr(bottom - 1, r.x + 2, "(more: /help lists every command)",
 		    r.w - 4);
 		attroff(ui_attr(UI_WARN));

@@ -11,6 +11,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,22 +386,20 @@ ui_key(int key)
 
 /* Read every key curses has and dispatch it. */
 static void
-ui_on_input(void *arg)
+ui_on_input(short revents, void *arg)
 {
-	int	key;
+	int	key, got = 0;
 	size_t	len;
 
 	(void)arg;
 	while ((key = wgetch(ui.input != NULL ? ui.input : stdscr)) != ERR) {
+		got = 1;
 		ui.dirty = 1;
 		if (ui.help && key != KEY_RESIZE) {
 			/* Any key closes the help, and does nothing else. */
 			ui.help = 0;
 			continue;
 		}
-		if (ui.layout.tier == LAYOUT_TINY && key != KEY_RESIZE &&
-		    key != KEY_F(10))
-			continue;
 		if (key == '\t' && !prompt_busy()) {
 			const char	*b = prompt_buffer(&len);
 
@@ -437,6 +436,10 @@ ui_on_input(void *arg)
 		if (ui.quit)
 			return;
 	}
+	if (!got && (revents & (POLLHUP | POLLERR | POLLNVAL))) {
+		/* The terminal is gone: nothing more will come, leave. */
+		ui.signal = SIGHUP;
+	}
 }
 
 /* Signals: resize, or leave. */
@@ -461,6 +464,16 @@ ui_want_input(void *arg)
 	return 1;
 }
 
+/* Lower the loop's timeout to wait seconds at most. */
+static void
+ui_sleep_at_most(int *timeout_ms, double wait)
+{
+	int	ms = (int)(wait * 1000) + 1;
+
+	if (*timeout_ms < 0 || ms < *timeout_ms)
+		*timeout_ms = ms;
+}
+
 /* Redraw once per turn, at most one frame per UI_FRAME. */
 static void
 ui_before_sleep(int *timeout_ms, void *arg)
@@ -468,28 +481,28 @@ ui_before_sleep(int *timeout_ms, void *arg)
 	double	now = loop_now(), wait;
 
 	(void)arg;
+	if (app.log != NULL)
+		fflush(app.log);	/* so tail -f shows it, and a crash keeps it */
 	if (prompt_dirty())
 		ui.dirty = 1;
+	if (ui.dirty) {
+		wait = ui.last_draw + UI_FRAME - now;
+		if (wait <= 0)
+			ui_draw();
+		else {
+			/* Too soon after the last frame: come back for it. */
+			ui_sleep_at_most(timeout_ms, wait);
+		}
+	}
 	if (net_waiting(app.focus) && ui.layout.pane[PANE_SOCKET].shown) {
 		/* Show the kernel queue grow while bytes wait for /recv. */
-		wait = ui.last_draw + UI_WAITING_REFRESH - now;
-		if (wait <= 0)
+		wait = ui.last_draw + UI_WAITING_REFRESH - loop_now();
+		if (wait <= 0) {
 			ui.dirty = 1;
-		else if (*timeout_ms < 0 || wait * 1000 < *timeout_ms)
-			*timeout_ms = (int)(wait * 1000) + 1;
+			wait = UI_FRAME;
+		}
+		ui_sleep_at_most(timeout_ms, wait);
 	}
-	if (!ui.dirty)
-		return;
-	wait = ui.last_draw + UI_FRAME - now;
-	if (wait > 0) {
-		/* Too soon after the last frame: come back for it. */
-		int	ms = (int)(wait * 1000) + 1;
-
-		if (*timeout_ms < 0 || ms < *timeout_ms)
-			*timeout_ms = ms;
-		return;
-	}
-	ui_draw();
 }
 
 /* Nonzero when the screen should close. */

@@ -144,4 +144,53 @@ exec 3>&-
 t_check "isolation: #1 ended" grep -Eq '^\* #1 (reset by peer|closed)' "$D/two.out"
 t_check "isolation: #2 still got our line" grep -q '^still here$' "$D/two-peer.txt"
 
+# --- review regressions ---------------------------------------------------------
+# Listen mode: a client that half-closes and reads slowly still gets every
+# queued byte after our input ends (they used to be dropped).
+P=$(t_free_port)
+head -c 6291456 /dev/urandom | xxd -p -c 4096 >"$D/big.txt"
+timeout 60 "$S" -n listen "$P" <"$D/big.txt" >/dev/null 2>"$D/hc.err" &
+spid=$!
+t_bg $spid
+t_wait_port "$P"
+# A slow reader (bash reads a byte at a time) keeps our queue full when the
+# input ends.
+printf 'request\n' | socat -t 30 - "TCP:127.0.0.1:$P" |
+	{ sleep 1; while IFS= read -r l; do printf '%s\n' "$l"; done >"$D/hc.got"; }
+t_wait_pid $spid 30
+t_check "half-closed client: every queued byte arrives" cmp -s "$D/big.txt" "$D/hc.got"
+t_check "half-closed client: exit 0" [ "$T_STATUS" -eq 0 ]
+
+# Manual mode: received bytes waiting for /recv do not hold up sending.
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"printf hi; sleep 2; cat >$D/man.got" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+timeout 30 "$S" -n -m 127.0.0.1 "$P" <"$D/big.txt" >/dev/null 2>&1
+t_check "manual mode: sends finish while bytes wait (exit 0)" [ $? -eq 0 ]
+t_check "manual mode: every byte sent" cmp -s "$D/big.txt" "$D/man.got"
+
+# Input without newlines goes out as it is, without growing or waiting.
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"wc -c >$D/nl.count" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+head -c 5000000 /dev/zero | timeout 30 "$S" -n 127.0.0.1 "$P" >/dev/null 2>&1
+t_check "no newlines: exit 0" [ $? -eq 0 ]
+t_check "no newlines: every byte sent (plus the final end-of-line)" [ "$(tr -d ' ' <"$D/nl.count")" = 5000001 ]
+
+# Out of descriptors: say so, stop watching the listener, do not spin.
+P=$(t_free_port)
+( ulimit -n 16; exec timeout 20 "$S" -n -k listen "$P" </dev/null >"$D/mf.out" 2>&1 ) &
+spid=$!
+t_bg $spid
+t_wait_port "$P"
+for i in $(seq 1 20); do (exec 3<>"/dev/tcp/127.0.0.1/$P"; sleep 3) 2>/dev/null & done
+sleep 2
+n=$(grep -c 'Too many open files (EMFILE)' "$D/mf.out")
+t_check "EMFILE: reported ($n lines), not a busy loop" [ "$n" -ge 1 -a "$n" -le 20 ]
+t_wait_for "$D/mf.out" '#1[0-9] closed|#[2-9][0-9]? accepted' 10
+t_check "EMFILE: accepting resumes when descriptors free up" grep -q ' accepted from ' "$D/mf.out"
+kill $spid 2>/dev/null
+
 t_done

@@ -63,6 +63,10 @@ void app_on_event(const struct ev *e, void *arg);
  */
 int app_exec(const char *line, size_t len);
 
+/* Send bytes to the focused connection as they are (no command, no
+ * end-of-line); errors become a message.  Returns 0 or -1. */
+int app_send_raw(const void *p, size_t n);
+
 /* Standard input ended (batch): half-close in connect mode (SPEC 3). */
 void app_input_ended(void);
 

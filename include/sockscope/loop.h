@@ -11,8 +11,8 @@
 struct loop_frontend {
 	/* Nonzero if standard input should be watched now. */
 	int	(*want_input)(void *arg);
-	/* Standard input is readable (or hung up). */
-	void	(*on_input)(void *arg);
+	/* Standard input is readable, or hung up (revents from poll()). */
+	void	(*on_input)(short revents, void *arg);
 	/* A signal arrived (SIGWINCH, SIGINT, SIGTERM, SIGHUP, ...). */
 	void	(*on_signal)(int sig, void *arg);
 	/* Once per turn, before poll(): flush or redraw.  *timeout_ms may be

@@ -33,6 +33,7 @@ struct net_listener {
 	int		 fd;		/* -1 once closed */
 	char		 addr[64];
 	int		 all_interfaces;
+	int		 paused;	/* out of descriptors: not watched */
 };
 
 void net_init(const struct net_config *cfg, net_emit_fn *emit, void *arg);
