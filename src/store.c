@@ -149,6 +149,7 @@ store_add(struct store *s, int conn, enum store_dir dir, uint64_t seq,
 	ch->offset = offset;
 	ch->t = t;
 	ch->asked = asked;
+	ch->rows_wrap = ch->rows = 0;
 	ch->len = len;
 	if (len > 0)
 		memcpy(ch->data, p, len);

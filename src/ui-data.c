@@ -49,12 +49,22 @@ ui_data_text_row(const char *row, size_t len, void *arg)
 	t->row++;
 }
 
-/* Text pane rows of a chunk's data (not counting its separator). */
+/*
+ * Text pane rows of a chunk's data (not counting its separator), counted
+ * once per wrap width: scrolling far back must not re-count every chunk on
+ * every frame.
+ */
 static long
 ui_data_text_count(const struct chunk *ch, int w)
 {
-	return (long)textesc_text_rows(ch->data, ch->len, (size_t)w,
-	    ui_data_text_none, NULL);
+	struct chunk	*cache = (struct chunk *)ch;
+
+	if (ch->rows_wrap != (size_t)w) {
+		cache->rows = textesc_text_rows(ch->data, ch->len, (size_t)w,
+		    ui_data_text_none, NULL);
+		cache->rows_wrap = (size_t)w;
+	}
+	return (long)ch->rows;
 }
 
 /* Rows a chunk takes in pane p, its separator included. */

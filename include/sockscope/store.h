@@ -46,6 +46,10 @@ struct chunk {
 	uint64_t	 offset;	/* stream offset of data[0] */
 	double		 t;		/* seconds since start */
 	size_t		 asked;		/* recv size asked (0 for sends) */
+	/* The screen's cache: Text pane rows at wrap width rows_wrap (0:
+	 * not known).  Written through a non-const pointer by ui-data.c. */
+	size_t		 rows_wrap;
+	size_t		 rows;
 	size_t		 len;
 	unsigned char	 data[];
 };
