@@ -14,7 +14,7 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P" || t_fail "socat echo peer did not start"
-printf 'hello\n' | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/echo.out" 2>"$D/echo.err"
+printf 'hello\n' | timeout --foreground 20 "$S" -n 127.0.0.1 "$P" >"$D/echo.out" 2>"$D/echo.err"
 st=$?
 t_check "echo: exit 0" [ "$st" -eq 0 ]
 t_check "echo: connecting line" grep -q "^\* #1 connecting to 127.0.0.1:$P\$" "$D/echo.out"
@@ -32,10 +32,10 @@ P2=$(t_free_port)
 ncat -l 127.0.0.1 "$P2" --keep-open --exec /bin/cat >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P2" || t_fail "ncat echo peer did not start"
-printf 'abc\n' | timeout 20 "$S" -n --json "$P2" 2>"$D/j.err" >/dev/null
+printf 'abc\n' | timeout --foreground 20 "$S" -n --json "$P2" 2>"$D/j.err" >/dev/null
 t_check "json: HOST defaults are rejected (needs HOST PORT)" [ $? -eq 2 ]
 # ncat --exec drops the echo if our EOF overtakes it: end input a bit later.
-{ printf 'abc\n'; sleep 0.5; } | timeout 20 "$S" -n --json 127.0.0.1 "$P2" >"$D/j.out" 2>"$D/j.err"
+{ printf 'abc\n'; sleep 0.5; } | timeout --foreground 20 "$S" -n --json 127.0.0.1 "$P2" >"$D/j.out" 2>"$D/j.err"
 t_check "json: exit 0" [ $? -eq 0 ]
 t_check "json: recv event with hex" grep -q '"event":"recv".*"conn":1.*"hex":"6162630a"' "$D/j.out"
 t_check "json: send event" grep -q '"event":"send".*"bytes":4' "$D/j.out"
@@ -46,7 +46,7 @@ import json, sys
 for l in open(sys.argv[1]):
     o = json.loads(l); assert "t" in o and "event" in o' "$D/j.out"
 fi
-{ printf 'abc\n'; sleep 0.5; } | timeout 20 "$S" -n -t 127.0.0.1 "$P2" >"$D/t.out" 2>&1
+{ printf 'abc\n'; sleep 0.5; } | timeout --foreground 20 "$S" -n -t 127.0.0.1 "$P2" >"$D/t.out" 2>&1
 t_check "timestamps: header lines start with +S.SSSSSS" grep -Eq '^\+[0-9]+\.[0-9]{6} < #1 recv 4 bytes' "$D/t.out"
 t_check "timestamps: hex rows are not stamped" grep -q '^  00000000  61 62 63 0a' "$D/t.out"
 
@@ -55,7 +55,7 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"printf hello-world!" >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-timeout 20 "$S" -n -b 5 127.0.0.1 "$P" </dev/null >"$D/b5.out" 2>&1
+timeout --foreground 20 "$S" -n -b 5 127.0.0.1 "$P" </dev/null >"$D/b5.out" 2>&1
 t_check "-b 5: exit 0" [ $? -eq 0 ]
 grep -E '^< #1 recv' "$D/b5.out" >"$D/b5.hdr"
 printf '%s\n' '< #1 recv 5 bytes [chunk 1]' '< #1 recv 5 bytes [chunk 2]' \
@@ -67,7 +67,7 @@ t_check "-b 5: gutter of chunk 2" grep -qF '|-worl|' "$D/b5.out"
 # --- curl against the listener: request line and headers ------------------
 P=$(t_free_port)
 printf '%s\n' '/send HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n' >"$D/resp.in"
-timeout 20 "$S" -n listen "$P" <"$D/resp.in" >"$D/http.out" 2>"$D/http.err" &
+timeout --foreground 20 "$S" -n listen "$P" <"$D/resp.in" >"$D/http.out" 2>"$D/http.err" &
 spid=$!
 t_bg $spid
 t_wait_for "$D/http.out" "listening on 127.0.0.1:$P" 5 || t_fail "listener did not start" "$D/http.err"
@@ -89,13 +89,13 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,linger=0" SYSTEM:"sleep 0.3" >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-{ sleep 1; printf 'late\n'; sleep 0.5; } | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/rst.out" 2>&1
+{ sleep 1; printf 'late\n'; sleep 0.5; } | timeout --foreground 20 "$S" -n 127.0.0.1 "$P" >"$D/rst.out" 2>&1
 t_check "reset: reported" grep -q '^\* #1 reset by peer$' "$D/rst.out"
 t_check "reset: closed afterwards" grep -q '^\* #1 closed' "$D/rst.out"
 
 # --- errors: refused, in use, unknown host, usage --------------------------
 P=$(t_free_port)
-timeout 20 "$S" -n 127.0.0.1 "$P" </dev/null >"$D/ref.out" 2>"$D/ref.err"
+timeout --foreground 20 "$S" -n 127.0.0.1 "$P" </dev/null >"$D/ref.out" 2>"$D/ref.err"
 t_check "refused: exit 1" [ $? -eq 1 ]
 t_check "refused: one clear line" grep -qx "sockscope: connect 127.0.0.1:$P: Connection refused (ECONNREFUSED)" "$D/ref.err"
 t_check "refused: transcript error line" grep -q "^! #1 connect 127.0.0.1:$P: Connection refused (ECONNREFUSED)\$" "$D/ref.out"
@@ -104,24 +104,24 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-timeout 20 "$S" -n listen "$P" </dev/null >"$D/inuse.out" 2>"$D/inuse.err"
+timeout --foreground 20 "$S" -n listen "$P" </dev/null >"$D/inuse.out" 2>"$D/inuse.err"
 t_check "in use: exit 1" [ $? -eq 1 ]
 t_check "in use: one clear line" grep -qx "sockscope: 127.0.0.1:$P is already in use" "$D/inuse.err"
 
-timeout 60 "$S" -n nosuch.invalid 80 </dev/null >/dev/null 2>"$D/dns.err"
+timeout --foreground 60 "$S" -n nosuch.invalid 80 </dev/null >/dev/null 2>"$D/dns.err"
 t_check "unknown host: exit 1" [ $? -eq 1 ]
 t_check "unknown host: clear line" grep -q "^sockscope: cannot resolve 'nosuch.invalid': " "$D/dns.err"
 
-timeout 5 "$S" -n 127.0.0.1 70000 </dev/null 2>"$D/u1.err"
+timeout --foreground 5 "$S" -n 127.0.0.1 70000 </dev/null 2>"$D/u1.err"
 t_check "port 70000: exit 2" [ $? -eq 2 ]
 t_check "port 70000: message" grep -qx "sockscope: port must be 1-65535, got '70000'" "$D/u1.err"
-timeout 5 "$S" -n --recv-size=0 127.0.0.1 1 </dev/null 2>/dev/null
+timeout --foreground 5 "$S" -n --recv-size=0 127.0.0.1 1 </dev/null 2>/dev/null
 t_check "recv size 0: exit 2" [ $? -eq 2 ]
-timeout 5 "$S" -n --bogus </dev/null 2>/dev/null
+timeout --foreground 5 "$S" -n --bogus </dev/null 2>/dev/null
 t_check "unknown option: exit 2" [ $? -eq 2 ]
 
 # A service name is looked up in /etc/services.
-timeout 20 "$S" -n -4 127.0.0.1 http </dev/null >/dev/null 2>"$D/svc.err"
+timeout --foreground 20 "$S" -n -4 127.0.0.1 http </dev/null >/dev/null 2>"$D/svc.err"
 t_check "service name: resolved to port 80" grep -q "connect 127.0.0.1:80: " "$D/svc.err"
 
 # --- a bad command changes nothing ----------------------------------------
@@ -129,7 +129,7 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-printf '/frob\n/recvsize 0\n/send bad\\x4\none\n' | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/bad.out" 2>"$D/bad.err"
+printf '/frob\n/recvsize 0\n/send bad\\x4\none\n' | timeout --foreground 20 "$S" -n 127.0.0.1 "$P" >"$D/bad.out" 2>"$D/bad.err"
 t_check "bad command: exit 0" [ $? -eq 0 ]
 t_check "bad command: unknown named" grep -q "^sockscope: unknown command '/frob' (try /help)\$" "$D/bad.err"
 t_check "bad command: three errors, one line each" [ "$(wc -l <"$D/bad.err")" -eq 3 ]
@@ -142,7 +142,7 @@ socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"sleep 3; cat >$D/slow.bin
 t_bg $!
 t_wait_port "$P"
 head -c 5242880 /dev/urandom | xxd -p -c 2048 >"$D/big.in"    # 10 MiB of lines
-timeout 60 "$S" -n 127.0.0.1 "$P" <"$D/big.in" >"$D/slow.out" 2>"$D/slow.err"
+timeout --foreground 60 "$S" -n 127.0.0.1 "$P" <"$D/big.in" >"$D/slow.out" 2>"$D/slow.err"
 t_check "slow peer: exit 0" [ $? -eq 0 ]
 size=$(stat -c %s "$D/big.in")
 t_check "slow peer: the stall is reported" grep -Eq '^> #1 send: peer not reading, [0-9]+ bytes queued$' "$D/slow.out"
@@ -157,7 +157,7 @@ if [ -e /proc/net/if_inet6 ]; then
 	socat "TCP6-LISTEN:$P,bind=[::1],reuseaddr,fork" PIPE >/dev/null 2>&1 &
 	t_bg $!
 	if t_wait_port "$P" 5; then
-		{ printf 'six\n'; sleep 0.3; } | timeout 20 "$S" -n '[::1]' "$P" >"$D/v6.out" 2>&1
+		{ printf 'six\n'; sleep 0.3; } | timeout --foreground 20 "$S" -n '[::1]' "$P" >"$D/v6.out" 2>&1
 		t_check "IPv6: [::1] connects" grep -q "^\* #1 connected to \[::1\]:$P from \[::1\]:" "$D/v6.out"
 		t_check "IPv6: echo came back" grep -q '^< #1 recv 4 bytes' "$D/v6.out"
 	else
@@ -173,7 +173,7 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-timeout 20 "$S" -n localhost "$P" </dev/null >"$D/lh.out" 2>&1
+timeout --foreground 20 "$S" -n localhost "$P" </dev/null >"$D/lh.out" 2>&1
 t_check "localhost: exit 0" [ $? -eq 0 ]
 if getent ahosts localhost | grep -q '^::1'; then
 	t_check "localhost: the ::1 attempt is shown" grep -q "^! #1 connect \[::1\]:$P: Connection refused (ECONNREFUSED)\$" "$D/lh.out"
@@ -185,7 +185,7 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"printf hello-world; sleep 2" >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-{ sleep 0.5; printf '/recv 3\n/recv\n/recv\n'; } | timeout 20 "$S" -n -m -o "$D/log.txt" \
+{ sleep 0.5; printf '/recv 3\n/recv\n/recv\n'; } | timeout --foreground 20 "$S" -n -m -o "$D/log.txt" \
 	-e '/eol crlf' 127.0.0.1 "$P" >"$D/man.out" 2>&1
 t_check "manual: /recv 3 returns 3" grep -q '^< #1 recv 3 bytes \[chunk 1\]$' "$D/man.out"
 t_check "manual: the rest on the next /recv" grep -q '^< #1 recv 8 bytes \[chunk 2\]$' "$D/man.out"
@@ -197,20 +197,20 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"cat >$D/rst-peer.txt; echo rc=\$? >>$D/rst-peer.txt" >"$D/rst-socat.err" 2>&1 &
 t_bg $!
 t_wait_port "$P"
-printf 'x\n/reset\n' | timeout 20 "$S" -n 127.0.0.1 "$P" >"$D/reset.out" 2>&1
+printf 'x\n/reset\n' | timeout --foreground 20 "$S" -n 127.0.0.1 "$P" >"$D/reset.out" 2>&1
 t_check "/reset: RST sent" grep -q '^\* #1 reset: RST sent$' "$D/reset.out"
 t_check "/reset: exits" [ $? -eq 0 ]
 
 # --- listening on every interface is said so --------------------------------
 P=$(t_free_port)
-timeout 10 "$S" -n -e /quit listen 0.0.0.0 "$P" </dev/null >"$D/all.out" 2>&1
+timeout --foreground 10 "$S" -n -e /quit listen 0.0.0.0 "$P" </dev/null >"$D/all.out" 2>&1
 t_check "0.0.0.0: transcript says all interfaces" grep -q "^\* L1 listening on 0.0.0.0:$P (all interfaces)\$" "$D/all.out"
-timeout 10 "$S" -n -e /quit listen "$P" </dev/null >"$D/lo.out" 2>&1
+timeout --foreground 10 "$S" -n -e /quit listen "$P" </dev/null >"$D/lo.out" 2>&1
 t_check "default: 127.0.0.1 only" grep -q "^\* L1 listening on 127.0.0.1:$P\$" "$D/lo.out"
 
 # --- 100 clients on one listener -------------------------------------------
 P=$(t_free_port)
-timeout 60 "$S" -n -k listen "$P" </dev/null >"$D/many.out" 2>&1 &
+timeout --foreground 60 "$S" -n -k listen "$P" </dev/null >"$D/many.out" 2>&1 &
 spid=$!
 t_bg $spid
 t_wait_for "$D/many.out" "listening on" 5

@@ -12,7 +12,7 @@ D=$T_DIR
 P=$(t_free_port)
 mkfifo "$D/in"
 # -k: Chromium may open more than one connection (preconnect, favicon).
-timeout 90 "$SOCKSCOPE" -n -k listen "$P" <"$D/in" >"$D/out" 2>"$D/err" &
+timeout --foreground 90 "$SOCKSCOPE" -n -k listen "$P" <"$D/in" >"$D/out" 2>"$D/err" &
 t_bg $!
 exec 3>"$D/in"		# keep the input open; we type into it below
 t_wait_for "$D/out" "listening on 127.0.0.1:$P" 10 || t_fail "listener did not start" "$D/err"

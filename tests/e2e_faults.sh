@@ -15,7 +15,7 @@ root=0
 usage_case() {	# usage_case EXPECTED-REGEX ARGS...
 	want=$1
 	shift
-	timeout 5 "$S" -n "$@" </dev/null >"$D/u.out" 2>"$D/u.err"
+	timeout --foreground 5 "$S" -n "$@" </dev/null >"$D/u.out" 2>"$D/u.err"
 	st=$?
 	if [ "$st" -eq 2 ] && [ "$(wc -l <"$D/u.err")" -eq 1 ] &&
 	    grep -Eq -- "$want" "$D/u.err" && [ ! -s "$D/u.out" ]; then
@@ -51,7 +51,7 @@ t_wait_port "$P"
 	head -c 1048576 /dev/zero | tr '\0' 'A'
 	printf '\n'
 	sleep 0.5
-} | timeout 30 "$S" -n 127.0.0.1 "$P" >"$D/bad.out" 2>"$D/bad.err"
+} | timeout --foreground 30 "$S" -n 127.0.0.1 "$P" >"$D/bad.out" 2>"$D/bad.err"
 t_check "bad lines: exit 0" [ $? -eq 0 ]
 t_check "bad lines: one error line each (18)" [ "$(wc -l <"$D/bad.err")" -eq 18 ]
 t_check "bad lines: every error names its problem" sh -c "! grep -v '^sockscope: ' '$D/bad.err'"
@@ -66,7 +66,7 @@ socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"head -c 10 >/dev/null" >/
 t_bg $!
 t_wait_port "$P"
 head -c 8388608 /dev/zero | tr '\0' 'z' | fold -w 4096 |
-	timeout 30 "$S" -n 127.0.0.1 "$P" 2>"$D/pipe.err" | grep -v '^  ' >"$D/pipe.out"
+	timeout --foreground 30 "$S" -n 127.0.0.1 "$P" 2>"$D/pipe.err" | grep -v '^  ' >"$D/pipe.out"
 t_check "EPIPE: exits normally, no SIGPIPE death" [ "${PIPESTATUS[3]}" -eq 0 ]
 t_check "EPIPE: the reset is one clear line" grep -Eq '^\* #1 reset by peer$' "$D/pipe.out"
 t_check "EPIPE: then closed" grep -q '^\* #1 closed' "$D/pipe.out"
@@ -75,7 +75,7 @@ t_check "EPIPE: then closed" grep -q '^\* #1 closed' "$D/pipe.out"
 if [ "$root" -eq 1 ] && command -v setpriv >/dev/null &&
     [ "$(sysctl -n net.ipv4.ip_unprivileged_port_start 2>/dev/null || echo 1024)" -gt 80 ]; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		timeout 5 "$S" -n listen 80 </dev/null >/dev/null 2>"$D/acc.err"
+		timeout --foreground 5 "$S" -n listen 80 </dev/null >/dev/null 2>"$D/acc.err"
 	t_check "EACCES: exit 1" [ $? -eq 1 ]
 	t_check "EACCES: one clear line" grep -qx 'sockscope: 127.0.0.1:80: permission denied (EACCES): ports below 1024 need root' "$D/acc.err"
 else
@@ -84,7 +84,7 @@ fi
 
 # --- no route (a namespace without a loopback up): ENETUNREACH -------------
 if [ "$root" -eq 1 ]; then
-	unshare -n timeout 5 "$S" -n 127.0.0.1 80 </dev/null >/dev/null 2>"$D/unr.err"
+	unshare -n timeout --foreground 5 "$S" -n 127.0.0.1 80 </dev/null >/dev/null 2>"$D/unr.err"
 	t_check "ENETUNREACH: exit 1" [ $? -eq 1 ]
 	t_check "ENETUNREACH: one clear line" grep -qx 'sockscope: connect 127.0.0.1:80: Network is unreachable (ENETUNREACH)' "$D/unr.err"
 
@@ -96,7 +96,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 4444)); s.listen(0); time.sleep(20)' &
 sleep 0.5
 for i in 1 2 3; do (exec 3<>/dev/tcp/127.0.0.1/4444; sleep 20) & done
 sleep 0.5
-timeout 10 "$S" -n -w 1 127.0.0.1 4444 </dev/null >/dev/null 2>"$D/to.err"
+timeout --foreground 10 "$S" -n -w 1 127.0.0.1 4444 </dev/null >/dev/null 2>"$D/to.err"
 echo \$? >"$D/to.rc"
 kill \$(jobs -p) 2>/dev/null
 EOF
@@ -112,7 +112,7 @@ fi
 # --- signals while busy: EINTR everywhere, nothing lost ----------------------
 P=$(t_free_port)
 head -c 4194304 /dev/urandom >"$D/sig.bin"
-timeout 60 "$S" -n listen "$P" </dev/null >"$D/sig.out" 2>&1 &
+timeout --foreground 60 "$S" -n listen "$P" </dev/null >"$D/sig.out" 2>&1 &
 spid=$!
 t_bg $spid
 t_wait_port "$P"
@@ -127,7 +127,7 @@ t_check "signals: every byte counted" grep -q '^\* #1 closed (in 4194304 bytes' 
 # --- one connection's fault leaves the others alone ---------------------------
 P=$(t_free_port)
 mkfifo "$D/in"
-timeout 60 "$S" -n -k listen "$P" <"$D/in" >"$D/two.out" 2>&1 &
+timeout --foreground 60 "$S" -n -k listen "$P" <"$D/in" >"$D/two.out" 2>&1 &
 t_bg $!
 exec 3>"$D/in"
 t_wait_port "$P"
@@ -149,7 +149,7 @@ t_check "isolation: #2 still got our line" grep -q '^still here$' "$D/two-peer.t
 # queued byte after our input ends (they used to be dropped).
 P=$(t_free_port)
 head -c 6291456 /dev/urandom | xxd -p -c 4096 >"$D/big.txt"
-timeout 60 "$S" -n listen "$P" <"$D/big.txt" >/dev/null 2>"$D/hc.err" &
+timeout --foreground 60 "$S" -n listen "$P" <"$D/big.txt" >/dev/null 2>"$D/hc.err" &
 spid=$!
 t_bg $spid
 t_wait_port "$P"
@@ -166,7 +166,7 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"printf hi; sleep 2; cat >$D/man.got" >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-timeout 30 "$S" -n -m 127.0.0.1 "$P" <"$D/big.txt" >/dev/null 2>&1
+timeout --foreground 30 "$S" -n -m 127.0.0.1 "$P" <"$D/big.txt" >/dev/null 2>&1
 t_check "manual mode: sends finish while bytes wait (exit 0)" [ $? -eq 0 ]
 t_check "manual mode: every byte sent" cmp -s "$D/big.txt" "$D/man.got"
 
@@ -175,13 +175,13 @@ P=$(t_free_port)
 socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"wc -c >$D/nl.count" >/dev/null 2>&1 &
 t_bg $!
 t_wait_port "$P"
-head -c 5000000 /dev/zero | timeout 30 "$S" -n 127.0.0.1 "$P" >/dev/null 2>&1
+head -c 5000000 /dev/zero | timeout --foreground 30 "$S" -n 127.0.0.1 "$P" >/dev/null 2>&1
 t_check "no newlines: exit 0" [ $? -eq 0 ]
 t_check "no newlines: every byte sent (plus the final end-of-line)" [ "$(tr -d ' ' <"$D/nl.count")" = 5000001 ]
 
 # Out of descriptors: say so, stop watching the listener, do not spin.
 P=$(t_free_port)
-( ulimit -n 16; exec timeout 20 "$S" -n -k listen "$P" </dev/null >"$D/mf.out" 2>&1 ) &
+( ulimit -n 16; exec timeout --foreground 20 "$S" -n -k listen "$P" </dev/null >"$D/mf.out" 2>&1 ) &
 spid=$!
 t_bg $spid
 t_wait_port "$P"

@@ -107,7 +107,7 @@ rm -f "$D/exit" "$D/stty"
 P=$(t_free_port)
 t_tmux_start 120 30 "$S listen $P"
 t_see "idle: listening" "L1 127\.0\.0\.1:$P"
-pid=$(pgrep -f -- "$S listen $P\$" | head -1)
+pid=$(pgrep -f -- "^$S listen $P\$" | head -1)
 if [ -n "$pid" ]; then
 	ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 	a=$(ticks)

@@ -22,9 +22,9 @@ t_cleanup() {
 	for p in $T_PIDS; do
 		kill -9 "$p" 2>/dev/null
 	done
-	if [ -n "${T_TMUX:-}" ]; then
-		tmux -L "$T_TMUX" kill-server 2>/dev/null
-	fi
+	for t in ${T_TMUX_ALL:-}; do
+		tmux -L "$t" kill-server 2>/dev/null
+	done
 	rm -rf "$T_DIR"
 }
 trap t_cleanup EXIT
@@ -149,7 +149,10 @@ t_listen_port() {
 t_tmux_start() {
 	cols=$1 rows=$2
 	shift 2
-	T_TMUX=sockscope-test-$$
+	# A fresh server each time: reusing a name races the old one's exit.
+	T_TMUX_N=$(( ${T_TMUX_N:-0} + 1 ))
+	T_TMUX=sockscope-test-$$-$T_TMUX_N
+	T_TMUX_ALL="${T_TMUX_ALL:-} $T_TMUX"
 	cat >"$T_DIR/run.sh" <<EOS
 #!/bin/sh
 $*
