@@ -136,4 +136,29 @@ t_see "0.0.0.0: the Connections pane too" "L1 0\.0\.0\.0:$P ALL IF"
 t_keys F10
 t_wait_exit 10
 
+# --- colors, and none with NO_COLOR or --no-color ---------------------------
+# Foreground/background color escapes on the screen (capture-pane -e).
+colors() {
+	tmux -L "$T_TMUX" capture-pane -e -p -t t |
+		grep -o $'\e\[[0-9;]*m' | grep -cE '\[(3[0-7]|4[0-7]|38;|48;)'
+}
+for how in color NO_COLOR --no-color; do
+	tmux -L "$T_TMUX" kill-server 2>/dev/null
+	rm -f "$D/exit" "$D/stty"
+	case $how in
+	color)		t_tmux_start 120 30 "$S" ;;
+	NO_COLOR)	t_tmux_start 120 30 "env NO_COLOR=1 $S" ;;
+	--no-color)	t_tmux_start 120 30 "$S --no-color" ;;
+	esac
+	t_wait_screen "no connection" 10
+	n=$(colors)
+	if [ "$how" = color ]; then
+		t_check "colors: used by default ($n escapes)" [ "$n" -gt 0 ]
+	else
+		t_check "colors: none with $how" [ "$n" -eq 0 ]
+	fi
+	t_keys F10
+	t_wait_exit 10
+done
+
 t_done
