@@ -87,8 +87,9 @@ loop_run(const struct loop_frontend *fe)
 	int		 timeout;
 
 	while (!fe->done(fe->arg)) {
+		/* One more for the name-lookup pipe. */
 		size_t	want = LOOP_FIRST_SOCKET + (size_t)net_conn_max() +
-			    (size_t)net_listener_max();
+			    (size_t)net_listener_max() + 1;
 
 		if (want > cap) {
 			cap = want * 2;

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ struct net_conn {
 	char		 target[64];	/* the address being tried */
 	double		 deadline;	/* of the current attempt */
 	int		 send_blocked;	/* last send() hit EAGAIN */
+	int		 resolving;	/* its name is being looked up */
 	int		 quiet;		/* POLLIN not watched: manual mode has
 					   something waiting, or auto mode
 					   learned all after the EOF */
@@ -61,6 +63,8 @@ static struct {
 	struct net_conn		**conns;	/* index id - 1 */
 	int			  nconns;
 	unsigned char		 *rbuf;		/* CMD_RECV_MAX bytes */
+	int			  lookup_pipe[2]; /* resolver threads -> loop */
+	int			  lookups;	/* threads not yet heard from */
 	/* What each pollfd of the last net_poll_fill() was for. */
 	struct net_slot {
 		int		  listener;	/* Lid, or 0 */
@@ -123,6 +127,7 @@ net_init(const struct net_config *cfg, net_emit_fn *emit, void *arg)
 	net.emit = emit;
 	net.arg = arg;
 	net.rbuf = xmalloc(1024 * 1024);
+	net.lookup_pipe[0] = net.lookup_pipe[1] = -1;
 }
 
 /* Close every socket without events and free everything. */
@@ -235,31 +240,15 @@ net_format_target(const char *host, const char *port, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", host, port);
 }
 
-/*
- * Resolve host and port.  Returns 0 and the list, or -1 after emitting the
- * error.  passive is for listening.
- */
-static int
-net_resolve(const char *host, const char *port, int passive,
-    struct addrinfo **res, int listener)
+/* Report a failed lookup of host/port (rc from getaddrinfo). */
+static void
+net_resolve_error(const char *host, const char *port, int rc, int err,
+    int conn)
 {
-	struct addrinfo	hints;
-	char		target[300];
-	int		rc;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = net.cfg.family;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	if (passive)
-		hints.ai_flags |= AI_PASSIVE;
-	rc = getaddrinfo(host, port, &hints, res);
-	if (rc == 0)
-		return 0;
-
 	struct ev	e = net_ev(EV_ERROR, NULL);
+	char		target[300];
 
-	e.listener = listener;
+	e.conn = conn;
 	e.call = "getaddrinfo";
 	if (rc == EAI_SERVICE || rc == EAI_SOCKTYPE) {
 		/* The name of a port that /etc/services does not know. */
@@ -267,8 +256,7 @@ net_resolve(const char *host, const char *port, int passive,
 		e.message = "unknown port or service name";
 	} else {
 		snprintf(target, sizeof target, "%s", host);
-		e.message = rc == EAI_SYSTEM ? strerror(errno) :
-		    gai_strerror(rc);
+		e.message = rc == EAI_SYSTEM ? strerror(err) : gai_strerror(rc);
 		if (rc == EAI_NONAME || rc == EAI_ADDRFAMILY ||
 		    rc == EAI_NODATA) {
 			if (net.cfg.family == AF_INET)
@@ -280,6 +268,36 @@ net_resolve(const char *host, const char *port, int passive,
 	e.addr = target;
 	e.gai = rc;
 	net_emit(&e);
+}
+
+/* The hints for resolving: TCP, the -4/-6 family, passive to listen. */
+static void
+net_hints(struct addrinfo *hints, int passive)
+{
+	memset(hints, 0, sizeof *hints);
+	hints->ai_family = net.cfg.family;
+	hints->ai_socktype = SOCK_STREAM;
+	hints->ai_protocol = IPPROTO_TCP;
+	if (passive)
+		hints->ai_flags |= AI_PASSIVE;
+}
+
+/*
+ * Resolve host and port now (listening: the address is ours, so local).
+ * Returns 0 and the list, or -1 after emitting the error.
+ */
+static int
+net_resolve(const char *host, const char *port, int passive,
+    struct addrinfo **res)
+{
+	struct addrinfo	hints;
+	int		rc;
+
+	net_hints(&hints, passive);
+	rc = getaddrinfo(host, port, &hints, res);
+	if (rc == 0)
+		return 0;
+	net_resolve_error(host, port, rc, errno, 0);
 	return -1;
 }
 
@@ -305,7 +323,7 @@ net_listen(const char *addr, const char *port)
 		addr = net.cfg.family == AF_INET6 ? "::1" : "127.0.0.1";
 	lid = net.nlisteners + 1;
 	net_format_target(addr, port, target, sizeof target);
-	if (net_resolve(addr, port, 1, &ai, 0) != 0)
+	if (net_resolve(addr, port, 1, &ai) != 0)
 		return -1;
 
 	/* Use the first address that binds, as netcat does. */
@@ -396,20 +414,124 @@ net_conn_new(int listener, enum conn_state state)
 	return nc;
 }
 
-/* Start connecting to host:port; returns the connection id or -1. */
+/* A name lookup handed to a thread; it comes back through the pipe. */
+struct net_lookup {
+	int		 id;		/* the connection waiting for it */
+	int		 wfd;		/* the pipe to tell the loop through */
+	char		*host;
+	char		*port;
+	struct addrinfo	 hints;
+	struct addrinfo	*res;
+	int		 rc;
+	int		 err;
+};
+
+/* Thread: look the name up (this may take long), then tell the loop. */
+static void *
+net_lookup_thread(void *arg)
+{
+	struct net_lookup	*lk = arg;
+
+	lk->rc = getaddrinfo(lk->host, lk->port, &lk->hints, &lk->res);
+	lk->err = errno;
+	/* A pointer is far below PIPE_BUF: the write is atomic. */
+	if (write(lk->wfd, &lk, sizeof lk) != sizeof lk) {
+		/* The loop is gone (exiting): nothing to tell. */
+	}
+	return NULL;
+}
+
+/* A lookup finished: connect, or fail the connection. */
+static void
+net_lookup_done(struct net_lookup *lk)
+{
+	struct net_conn	*nc = net.conns[lk->id - 1];
+
+	net.lookups--;
+	if (!nc->resolving) {
+		/* Closed while we waited. */
+		if (lk->res != NULL)
+			freeaddrinfo(lk->res);
+	} else if (lk->rc != 0) {
+		nc->resolving = 0;
+		net_resolve_error(lk->host, lk->port, lk->rc, lk->err,
+		    nc->c.id);
+		conn_on_connect_failed(&nc->c);
+	} else {
+		nc->resolving = 0;
+		nc->ai = nc->next = lk->res;
+		net_attempt(nc);
+	}
+	free(lk->host);
+	free(lk->port);
+	free(lk);
+}
+
+/*
+ * Start connecting to host:port; returns the connection id or -1.
+ * Numeric addresses are resolved at once; names are looked up by a
+ * thread, so a slow DNS server never stops the loop.
+ */
 int
 net_connect(const char *host, const char *port)
 {
-	struct addrinfo	*ai;
-	struct net_conn	*nc;
+	struct addrinfo		 hints, *ai;
+	struct net_conn		*nc;
+	struct net_lookup	*lk;
+	pthread_t		 t;
+	pthread_attr_t		 attr;
+	int			 rc;
 
-	if (net_resolve(host, port, 0, &ai, 0) != 0)
+	net_hints(&hints, 0);
+	hints.ai_flags |= AI_NUMERICHOST;
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0 && rc != EAI_NONAME) {
+		net_resolve_error(host, port, rc, errno, 0);
 		return -1;
+	}
 	nc = net_conn_new(0, CONN_CONNECTING);
-	nc->ai = ai;
-	nc->next = ai;
-	net_attempt(nc);
+	if (rc == 0) {
+		nc->ai = nc->next = ai;
+		net_attempt(nc);
+		return nc->c.id;
+	}
+
+	lk = xcalloc(1, sizeof *lk);
+	lk->id = nc->c.id;
+	lk->host = xstrdup(host);
+	lk->port = xstrdup(port);
+	net_hints(&lk->hints, 0);
+	if (net.lookup_pipe[0] == -1 &&
+	    pipe2(net.lookup_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		util_fatal("pipe: %s", strerror(errno));
+	/* The pipe is never closed: a thread may outlive net_free(). */
+	lk->wfd = net.lookup_pipe[1];
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, net_lookup_thread, lk);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		/* No thread to be had: look it up here, as before. */
+		lk->rc = getaddrinfo(host, port, &lk->hints, &lk->res);
+		lk->err = errno;
+		net.lookups++;
+		nc->resolving = 1;
+		net_lookup_done(lk);
+		return nc->c.id;
+	}
+	net.lookups++;
+	nc->resolving = 1;
 	return nc->c.id;
+}
+
+/* Read every finished lookup from the pipe. */
+static void
+net_lookups_ready(void)
+{
+	struct net_lookup	*lk;
+
+	while (read(net.lookup_pipe[0], &lk, sizeof lk) == sizeof lk)
+		net_lookup_done(lk);
 }
 
 /* The connection is up: record it and send what was queued meanwhile. */
@@ -750,7 +872,8 @@ net_close(int id, char **cause)
 		return -1;
 	if (nc->fd == -1) {
 		if (nc->c.state == CONN_CONNECTING) {
-			/* Between attempts: stop trying. */
+			/* Between attempts or still resolving: stop. */
+			nc->resolving = 0;
 			freeaddrinfo(nc->ai);
 			nc->ai = nc->next = NULL;
 			conn_on_connect_failed(&nc->c);
@@ -941,6 +1064,14 @@ net_poll_fill(struct pollfd *pfd, size_t max, int *timeout_ms)
 		net.slots = xrealloc(net.slots, max * sizeof *net.slots);
 		net.nslots = max;
 	}
+	if (net.lookups > 0 && n < max) {
+		/* Name lookups under way report through this pipe. */
+		pfd[n].fd = net.lookup_pipe[0];
+		pfd[n].events = POLLIN;
+		net.slots[n].listener = -1;
+		net.slots[n].conn = 0;
+		n++;
+	}
 	for (i = 0; i < net.nlisteners && n < max; i++) {
 		if (net.listeners[i]->fd == -1 || net.listeners[i]->paused)
 			continue;
@@ -1065,6 +1196,11 @@ net_poll_dispatch(struct pollfd *pfd, size_t n)
 	int	j;
 
 	for (i = 0; i < n && i < net.nslots; i++) {
+		if (net.slots[i].listener == -1) {
+			if (pfd[i].revents & POLLIN)
+				net_lookups_ready();
+			continue;
+		}
 		if (net.slots[i].listener != 0) {
 			struct net_listener *l =
 			    net.listeners[net.slots[i].listener - 1];

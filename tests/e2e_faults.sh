@@ -105,6 +105,30 @@ EOF
 		t_check "connect timeout: exit 1" [ "$(cat "$D/to.rc")" = 1 ]
 		t_check "connect timeout: one clear line" grep -qx 'sockscope: connect 127.0.0.1:4444: Connection timed out (ETIMEDOUT)' "$D/to.err"
 	fi
+
+	# A DNS server that never answers must not stop the loop: while the
+	# lookup hangs, a client on the listener is accepted and served.
+	cat >"$D/dns.sh" <<EOS
+ip link set lo up
+printf 'nameserver 127.0.0.1\noptions timeout:3 attempts:1\n' >"$D/resolv.conf"
+mount --bind "$D/resolv.conf" /etc/resolv.conf || exit 0
+socat -u UDP-RECV:53,bind=127.0.0.1 OPEN:/dev/null >/dev/null 2>&1 &
+sleep 0.3
+timeout --foreground 20 "$S" -n -e '/connect slow.sockscope.test 80' listen 4455 </dev/null >"$D/dns.out" 2>&1 &
+sleep 0.5
+(exec 3<>/dev/tcp/127.0.0.1/4455; echo hi >&3; sleep 0.3) 2>/dev/null
+wait %2
+kill %1 2>/dev/null
+EOS
+	if timeout 30 unshare -n -m bash "$D/dns.sh" >/dev/null 2>&1 && [ -s "$D/dns.out" ]; then
+		# The client's bytes come before the lookup's failure.
+		first=$(grep -E '#2 recv 3 bytes|cannot resolve' "$D/dns.out" | head -1)
+		t_check "slow DNS: a client is served while the lookup hangs" \
+			grep -q '#2 recv 3 bytes' <<<"$first"
+		t_check "slow DNS: then the lookup fails in one line" grep -q "^! #1 cannot resolve 'slow.sockscope.test': " "$D/dns.out"
+	else
+		echo "# slow DNS check skipped: no mount namespace"
+	fi
 else
 	echo "# namespace checks skipped: needs root and unshare"
 fi
