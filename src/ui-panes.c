@@ -125,7 +125,6 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 	}
 	if (msg != NULL) {
 		/* A message replaces the bar until the next line is typed. */
-		ui_panes_put(msg_error ? UI_BAD : UI_NORMAL, A_BOLD, "");
 		attron(msg_error ? ui_attr(UI_BAD) : A_BOLD);
 		addnstr(msg, r->w - 13);
 		attroff(msg_error ? ui_attr(UI_BAD) : A_BOLD);
@@ -273,7 +272,6 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 		}
 		y++;
 	}
-	(void)total;
 	if (total == 0) {
 		attron(A_DIM);
 		mvaddnstr(r->y + 1, r->x + 1, " none: /connect or /listen",

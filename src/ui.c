@@ -426,10 +426,10 @@ ui_on_input(short revents, void *arg)
 			continue;
 		}
 		if (key >= KEY_MIN) {
-			if (ui_key(key))
-				continue;
-			if (prompt_feed_key(key) == 0)
-				continue;
+			/* Ours first; editing keys go to readline; the rest
+			 * (unbound function keys) are ignored. */
+			if (!ui_key(key))
+				prompt_feed_key(key);
 			continue;
 		}
 		prompt_feed((unsigned char)key);

@@ -210,7 +210,8 @@ spid=$!
 t_bg $spid
 t_wait_port "$P"
 for i in $(seq 1 20); do (exec 3<>"/dev/tcp/127.0.0.1/$P"; sleep 3) 2>/dev/null & done
-sleep 2
+t_wait_for "$D/mf.out" 'Too many open files' 10
+sleep 0.5	# room for a busy loop to show itself, if there were one
 n=$(grep -c 'Too many open files (EMFILE)' "$D/mf.out")
 t_check "EMFILE: reported ($n lines), not a busy loop" [ "$n" -ge 1 -a "$n" -le 20 ]
 t_wait_for "$D/mf.out" '#1[0-9] closed|#[2-9][0-9]? accepted' 10
