@@ -1,0 +1,127 @@
+/*
+ * sysrec.h: the system-call record (SPEC section 10).  The shells that make
+ * socket calls (net.c and the transports) describe every call as a struct
+ * sysrec, as it was made: the call, the descriptor, the arguments, the
+ * result and errno.  The narrators turn one record into one line, in C
+ * (strace-like) or Python (the blocking API a course teaches) notation.
+ *
+ * Pure: no socket is touched here.  The time and errno arrive as fields;
+ * address family and option constants are the <sys/socket.h> values, which
+ * the narrators only name.
+ *
+ * Records borrow their strings and data: they are valid only while the
+ * record is being handled.  Whoever keeps a record copies what it keeps
+ * (sysrec_copy()).
+ */
+#ifndef SOCKSCOPE_SYSREC_H
+#define SOCKSCOPE_SYSREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sbuf;
+
+enum sysrec_call {
+	SR_SOCKET,		/* domain, type, protocol; ret = fd */
+	SR_SETSOCKOPT,		/* fd, level, optname, optval */
+	SR_GETSOCKOPT,		/* fd, level, optname; optval = value got
+				   (SO_ERROR: the pending error, addr = the
+				   connect target it completes) */
+	SR_BIND,		/* fd, addr */
+	SR_LISTEN,		/* fd, backlog */
+	SR_ACCEPT4,		/* fd, flags; ret = new fd, addr = peer */
+	SR_CONNECT,		/* fd, addr (EINPROGRESS when non-blocking) */
+	SR_RECV,		/* fd, len asked, flags; data = bytes got */
+	SR_RECVFROM,		/* as recv; addr = source, trunc_len */
+	SR_SEND,		/* fd, len given, flags; data = bytes given */
+	SR_SENDTO,		/* as send; addr = destination */
+	SR_SHUTDOWN,		/* fd, how */
+	SR_CLOSE,		/* fd; discarded > 0: unread bytes made the
+				   kernel send RST */
+	SR_IOCTL,		/* fd, request (FIONREAD, SIOCOUTQ);
+				   optval = the value got */
+	SR_GETADDRINFO,		/* host, service; ret = 0 or EAI_* in gai */
+	SR_UNLINK,		/* a Unix socket path removed (addr) */
+	SR_SSL_CONNECT,		/* fd; ret as SSL_connect, ssl_error */
+	SR_SSL_ACCEPT,
+	SR_SSL_READ,		/* len asked; data = plaintext got */
+	SR_SSL_WRITE,		/* len given; data = plaintext given */
+	SR_SSL_SHUTDOWN		/* close_notify sent (ret 0) or answered (1) */
+};
+
+/* How the socket a record is about came to be: names the Python variable. */
+enum sysrec_role {
+	SR_ROLE_NONE,
+	SR_ROLE_LISTENER,	/* a listening socket: Python "s" */
+	SR_ROLE_ACCEPTED,	/* returned by accept: Python "conn" */
+	SR_ROLE_CLIENT		/* made to connect: Python "s" */
+};
+
+/* An address as the call saw it. */
+struct sysrec_addr {
+	int		 family;	/* AF_INET, AF_INET6, AF_UNIX; 0 = none */
+	const char	*host;		/* "127.0.0.1", "::1", or the path */
+	int		 port;		/* 0 for AF_UNIX */
+};
+
+struct sysrec {
+	enum sysrec_call	 call;
+	double			 t;		/* seconds since start */
+	int			 conn;		/* #id, 0 = none */
+	int			 listener;	/* Lid, 0 = none */
+	enum sysrec_role	 role;
+	int			 fd;		/* -1 for socket(), getaddrinfo */
+
+	long long		 ret;		/* as the call returned it */
+	int			 err;		/* errno when it failed, else 0 */
+	int			 gai;		/* getaddrinfo's EAI_*, else 0 */
+	int			 ssl_error;	/* SSL_get_error(), else 0 */
+
+	/* Arguments; those a call does not take are zero / NULL. */
+	int			 domain;	/* socket() */
+	int			 type;		/* incl. SOCK_NONBLOCK etc. */
+	int			 protocol;
+	int			 level;		/* [gs]etsockopt */
+	int			 optname;
+	long long		 optval;	/* set, or got (also ioctl) */
+	unsigned long		 request;	/* ioctl */
+	int			 backlog;	/* listen */
+	int			 flags;		/* MSG_*, or SOCK_* for accept4 */
+	int			 how;		/* shutdown: SHUT_RD/WR/RDWR */
+	size_t			 len;		/* size asked (recv) or given */
+	struct sysrec_addr	 addr;
+	const char		*host;		/* getaddrinfo */
+	const char		*service;
+
+	const unsigned char	*data;		/* bytes got or given */
+	size_t			 data_len;
+	size_t			 trunc_len;	/* datagram's real size
+						   (MSG_TRUNC), 0 = whole */
+	uint64_t		 discarded;	/* close: unread bytes (RST) */
+	const char		*note;		/* words the call alone does
+						   not say (TLS details) */
+};
+
+enum sysrec_notation {
+	SYSREC_C,		/* strace-like: recv(4, 4096) = 78 "GET..." */
+	SYSREC_PYTHON		/* conn.recv(4096) → b'GET ...' (78 bytes) */
+};
+
+/*
+ * Append the narration of r (one line, no newline, no time, every byte
+ * from outside escaped) to out.  Returns 0, or 1 when the notation shows
+ * nothing for r (Python hides EAGAIN, EINPROGRESS and non-blocking
+ * set-up); out is unchanged then.
+ */
+int sysrec_narrate(struct sbuf *out, const struct sysrec *r,
+    enum sysrec_notation n);
+
+/* Nonzero when a and b narrate to the same line, so that a run of them
+ * folds into one line with a count ("recv(4, 4096) = 4096 ×2,731"). */
+int sysrec_same(const struct sysrec *a, const struct sysrec *b);
+
+/* A malloc'd deep copy of r (strings and data included), and its release. */
+struct sysrec *sysrec_copy(const struct sysrec *r);
+void sysrec_free(struct sysrec *r);
+
+#endif
