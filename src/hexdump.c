@@ -382,8 +382,9 @@ hexdump_vec_body(char *d, const unsigned char *p)
 	    HEXDUMP_VLOAD(hexdump_vec_const[7]), b, 14));
 
 	/*
-	 * 0x20-0x7e plus one are exactly the bytes above 0x20 as signed;
-	 * others become '.' as (x - '.') & 0 + '.'.
+	 * Adding one maps 0x20-0x7e to exactly the bytes that are above 0x20
+	 * as signed (0x7f and 0x80-0xff go negative).  A printable byte is
+	 * then ((x - '.') & 0xff) + '.', any other ((x - '.') & 0) + '.'.
 	 */
 	ok = _mm_cmpgt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)),
 	    _mm_set1_epi8(0x20));
