@@ -188,6 +188,7 @@ peer_connect(const char *host, const char *port)
 	struct addrinfo	 hints = { .ai_family = AF_INET,
 			    .ai_socktype = SOCK_STREAM }, *res;
 	struct pollfd	 pfd;
+	struct sockaddr_in sin;
 	char		 addr[INET_ADDRSTRLEN];
 	int		 fd, err = 0, rc;
 	socklen_t	 len = sizeof err;
@@ -201,8 +202,8 @@ peer_connect(const char *host, const char *port)
 		exit(1);
 	}
 	peer_nonblock(fd);
-	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
-	    addr, sizeof addr);
+	memcpy(&sin, res->ai_addr, sizeof sin);
+	inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof addr);
 	if (connect(fd, res->ai_addr, res->ai_addrlen) == -1) {
 		if (errno != EINPROGRESS) {
 			peer_say("ERROR connect %s:%s: %s", addr, port,
