@@ -804,7 +804,6 @@ tls_new(struct tls_ctx *ctx, int fd, int server, const char *sni_name)
 	else {
 		SSL_set_connect_state(t->ssl);
 		if (sni_name != NULL && *sni_name != '\0') {
-			snprintf(t->sni, sizeof t->sni, "%s", sni_name);
 			is_ip = inet_pton(AF_INET, sni_name, addr) == 1 ||
 			    inet_pton(AF_INET6, sni_name, addr) == 1;
 			/* RFC 6066: no IP address in SNI; check the IP
@@ -813,6 +812,7 @@ tls_new(struct tls_ctx *ctx, int fd, int server, const char *sni_name)
 				X509_VERIFY_PARAM_set1_ip_asc(
 				    SSL_get0_param(t->ssl), sni_name);
 			else {
+				snprintf(t->sni, sizeof t->sni, "%s", sni_name);
 				SSL_set_tlsext_host_name(t->ssl, sni_name);
 				SSL_set1_host(t->ssl, sni_name);
 			}
@@ -1007,11 +1007,14 @@ tls_info(const struct tls *t, struct tls_info *info)
 
 	memset(info, 0, sizeof *info);
 	info->server = t->server;
-	snprintf(info->version, sizeof info->version, "%s",
-	    SSL_get_version(t->ssl));
-	if ((c = SSL_get_current_cipher(t->ssl)) != NULL)
+	/* Before a cipher is agreed, SSL_get_version() names only what we
+	 * would have offered: say nothing rather than something untrue. */
+	if ((c = SSL_get_current_cipher(t->ssl)) != NULL) {
+		snprintf(info->version, sizeof info->version, "%s",
+		    SSL_get_version(t->ssl));
 		snprintf(info->cipher, sizeof info->cipher, "%s",
 		    SSL_CIPHER_get_name(c));
+	}
 	SSL_get0_alpn_selected(t->ssl, &alpn, &alpn_len);
 	if (alpn != NULL)
 		tls_escape(info->alpn, sizeof info->alpn, alpn, alpn_len);
@@ -1051,8 +1054,10 @@ tls_info(const struct tls *t, struct tls_info *info)
 		    t->server ? "no client certificate" :
 		    "no peer certificate");
 
-	sbuf_printf(&b, "%s %s", info->version,
-	    info->cipher[0] != '\0' ? info->cipher : "(no cipher)");
+	if (info->cipher[0] != '\0')
+		sbuf_printf(&b, "%s %s", info->version, info->cipher);
+	else
+		sbuf_printf(&b, "handshake incomplete");
 	if (info->alpn[0] != '\0')
 		sbuf_printf(&b, ", ALPN %s", info->alpn);
 	if (t->server) {

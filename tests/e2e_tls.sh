@@ -124,6 +124,7 @@ peer_start good connect 127.0.0.1 "$SPORT" --verify --ca "$D/ca.pem" -b 5
 expect good '^HANDSHAKE ok$'
 expect good '^version TLSv1\.3$'
 expect good '^verify ok$'
+expect good '^sni -$' "an address is checked, not sent as SNI"
 expect good '^subject CN=localhost$'
 expect good '^issuer CN=sockscope test CA$'
 expect good '^san DNS:localhost, IP:127\.0\.0\.1$'
@@ -162,6 +163,7 @@ srv_start expired expired
 run_client expired 1 127.0.0.1 "$SPORT" --verify --ca "$D/ca.pem"
 expect expired '^HANDSHAKE failed: certificate verify failed: certificate has expired$'
 expect expired '^verify certificate has expired$'
+expect expired '^summary TLSv1\.3 TLS_[A-Z0-9_]+, peer CN=localhost, verify: certificate has expired$' "enforced: no '(not enforced)'"
 expect expired '^not_after 2020-02-01 00:00:00 UTC$'
 exec 7>&-
 srv_start expired2 expired

@@ -51,10 +51,12 @@ struct tls_cert_desc {
 
 /* What a finished (or failed) handshake gave. */
 struct tls_info {
-	char	 version[16];	/* "TLSv1.3" */
-	char	 cipher[64];	/* "TLS_AES_256_GCM_SHA384" */
+	char	 version[16];	/* "TLSv1.3"; "" until a cipher is agreed */
+	char	 cipher[64];	/* "TLS_AES_256_GCM_SHA384", or "" */
 	char	 alpn[64];	/* protocol agreed, "" when none */
-	char	 sni[256];	/* client: the name sent; server: the name got */
+	char	 sni[256];	/* client: the name sent ("" for an address,
+				   which is checked, not sent); server: the
+				   name got */
 	int	 server;	/* 1: we are the server */
 	int	 peer_cert;	/* 1: the peer showed a certificate (below) */
 	struct tls_cert_desc peer;
@@ -64,7 +66,8 @@ struct tls_info {
 					   handshake (client, verify on) */
 	/* One line for the Events pane: "TLSv1.3 TLS_AES_256_GCM_SHA384,
 	 * peer CN=localhost, verify: ok" (", ALPN h2" when agreed; "verify:
-	 * self-signed certificate (not enforced)" with verification off). */
+	 * self-signed certificate (not enforced)" with verification off;
+	 * "handshake incomplete, peer CN=..., verify: ..." after a failure). */
 	char	 summary[256];
 };
 
