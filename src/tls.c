@@ -156,7 +156,7 @@ tls_record_call(struct tls *t, enum sysrec_call call, long long ret,
 	r.call = call;
 	r.fd = t->fd;
 	r.ret = ret;
-	r.err = ssl_error == SSL_ERROR_SYSCALL ? t->err : 0;
+	r.err = ssl_error != SSL_ERROR_NONE ? t->err : 0;
 	r.ssl_error = ssl_error;
 	r.len = len;
 	r.data = data;
@@ -196,6 +196,8 @@ tls_check(struct tls *t, int ret, int saved_errno, enum tls_op op,
 		t->peer_closed = 1;
 		if (op == TLS_OP_READ)
 			return 0;
+		if (op == TLS_OP_HANDSHAKE)
+			t->failed = 1;
 		tls_set_cause(t, xstrdup("the peer sent close_notify"));
 		return TLS_ERROR;
 	case SSL_ERROR_SYSCALL:

@@ -448,6 +448,7 @@ test_session_truncated(void **state)
 	struct tls_ctx	*sc, *cc;
 	struct tls	*s, *c;
 	struct tls_info	 info;
+	struct test_recs tr = { 0 };
 	char		*cause = NULL, buf[64];
 	int		 sv[2], rc_c, rc_s, turns;
 
@@ -458,6 +459,7 @@ test_session_truncated(void **state)
 	c = tls_new(cc, sv[0], 0, "localhost");
 	s = tls_new(sc, sv[1], 1, NULL);
 	test_handshake_pair(c, s);
+	tls_set_record(c, test_record, &tr);
 	assert_int_equal(tls_write(s, "last", 4), 4);
 	tls_free(s);
 	close(sv[1]);
@@ -467,6 +469,12 @@ test_session_truncated(void **state)
 	    "without close_notify (truncated)");
 	assert_int_equal(tls_read(c, buf, sizeof buf), TLS_TRUNCATED);
 	assert_int_equal(tls_shutdown(c), TLS_ERROR);
+	/* The record: the 4-byte read, then the truncation, as it was. */
+	assert_true(tr.n >= 2);
+	assert_int_equal(tr.calls[tr.n - 1], SR_SSL_READ);
+	assert_true(tr.rets[tr.n - 1] <= 0);
+	assert_string_equal(tr.notes[tr.n - 1],
+	    "EOF without close_notify: truncated");
 	tls_free(c);
 	tls_ctx_free(cc);
 	close(sv[0]);
