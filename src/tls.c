@@ -65,7 +65,8 @@ enum tls_op {
 };
 
 /* Copy src into dst (size n) with every byte outside printable ASCII
- * written as \xHH, cutting at n - 1. */
+ * written as \xHH, cutting at n - 1.  A backslash stays itself: names
+ * printed by OpenSSL already escape theirs (RFC 2253 "\\", "\C3"). */
 static void
 tls_escape(char *dst, size_t n, const unsigned char *src, size_t len)
 {
@@ -74,7 +75,7 @@ tls_escape(char *dst, size_t n, const unsigned char *src, size_t len)
 	if (n == 0)
 		return;
 	for (i = 0; i < len; i++) {
-		if (src[i] >= 0x20 && src[i] < 0x7f && src[i] != '\\') {
+		if (src[i] >= 0x20 && src[i] < 0x7f) {
 			if (o + 1 >= n)
 				break;
 			dst[o++] = (char)src[i];

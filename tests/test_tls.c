@@ -115,9 +115,11 @@ test_key(void)
 	return k;
 }
 
-/* Write key k, and a self-signed certificate for it, as PEM files. */
+/* Write key k, and a self-signed certificate for it (subject CN=cn, UTF-8),
+ * as PEM files. */
 static void
-test_write_pair(EVP_PKEY *k, const char *cert_path, const char *key_path)
+test_write_pair(EVP_PKEY *k, const char *cert_path, const char *key_path,
+    const char *cn)
 {
 	X509		*x = X509_new();
 	X509_NAME	*n;
@@ -130,8 +132,8 @@ test_write_pair(EVP_PKEY *k, const char *cert_path, const char *key_path)
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
 	X509_set_pubkey(x, k);
 	n = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-	    (const unsigned char *)"pair", -1, -1, 0);
+	assert_true(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)cn, -1, -1, 0) == 1);
 	X509_set_issuer_name(x, n);
 	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
 	assert_non_null(f = fopen(cert_path, "w"));
@@ -161,8 +163,8 @@ test_cert_key_files(void **state)
 	snprintf(c2, sizeof c2, "%s/c2.pem", test_dir);
 	snprintf(k2, sizeof k2, "%s/k2.pem", test_dir);
 	snprintf(junk, sizeof junk, "%s/junk.pem", test_dir);
-	test_write_pair(a, c1, k1);
-	test_write_pair(b, c2, k2);
+	test_write_pair(a, c1, k1, "pair");
+	test_write_pair(b, c2, k2, "pair");
 	EVP_PKEY_free(a);
 	EVP_PKEY_free(b);
 
@@ -216,6 +218,34 @@ test_cert_key_files(void **state)
 	unlink(c2);
 	unlink(k2);
 	unlink(junk);
+}
+
+/* A certificate's names come from the network: a terminal escape and
+ * UTF-8 in them arrive as printable ASCII. */
+static void
+test_hostile_names(void **state)
+{
+	char		 c[64], k[64];
+	EVP_PKEY	*key = test_key();
+	struct tls_ctx	*ctx;
+	struct tls_cert_desc d;
+	char		*cause = NULL;
+	const char	*p;
+
+	(void)state;
+	snprintf(c, sizeof c, "%s/evil.pem", test_dir);
+	snprintf(k, sizeof k, "%s/evil.key", test_dir);
+	test_write_pair(key, c, k, "\x1b[2Jevil\xc3\xa9\\");
+	EVP_PKEY_free(key);
+	assert_non_null(ctx = tls_server_ctx(c, k, NULL, &cause));
+	assert_int_equal(tls_ctx_cert(ctx, &d), 0);
+	assert_string_equal(d.cn, "\\x1b[2Jevil\\xc3\\xa9\\");
+	for (p = d.subject; *p != '\0'; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	assert_non_null(strstr(d.subject, "evil"));
+	tls_ctx_free(ctx);
+	unlink(c);
+	unlink(k);
 }
 
 /* The verify results in words, for the common codes. */
@@ -529,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_selfsigned),
 		cmocka_unit_test(test_selfsigned_names),
 		cmocka_unit_test(test_cert_key_files),
+		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_verify_words),
 		cmocka_unit_test(test_alpn_list),
 		cmocka_unit_test(test_session_clean),
