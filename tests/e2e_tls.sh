@@ -291,4 +291,17 @@ expect curl '^alpn http/1\.1$'
 expect curl '^read [0-9]+ "GET /tls-path HTTP/1\.1\\r\\nHost: 127\.0\.0\.1:[0-9]+\\r\\n' "the request as plaintext"
 expect curl '^DONE$'
 
+# --- server with --cert/--key: our client verifies it; a mismatched pair ----
+peer_start files listen 0 --cert "$D/good.pem" --key "$D/good.key"
+expect files '^LISTENING 127\.0\.0\.1:[0-9]+$'
+LPORT=$(sed -n 's/^LISTENING 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$D/files.out")
+exec 8>&-
+run_client filesc 0 localhost "$LPORT" --verify --ca "$D/ca.pem"
+expect filesc '^summary TLSv1\.3 TLS_[A-Z0-9_]+, peer CN=localhost, verify: ok$' "tls-peer to tls-peer, verified"
+expect filesc '^EOF clean$'
+expect files '^sni localhost$'
+timeout 10 "$PEER" listen 0 --cert "$D/good.pem" --key "$D/wrong.key" </dev/null >"$D/mismatch.out" 2>&1
+t_check "mismatch: exit 1" [ $? -eq 1 ]
+t_check "mismatch: one clear line" grep -qx "ERROR key $D/wrong.key does not match certificate $D/good.pem" "$D/mismatch.out"
+
 t_done
