@@ -291,6 +291,19 @@ expect curl '^alpn http/1\.1$'
 expect curl '^read [0-9]+ "GET /tls-path HTTP/1\.1\\r\\nHost: 127\.0\.0\.1:[0-9]+\\r\\n' "the request as plaintext"
 expect curl '^DONE$'
 
+# --- bulk: 15 MiB from our server to our client, partial writes and all ---
+seq 1 2000000 >"$D/bulk.in"
+timeout 30 "$PEER" listen 0 <"$D/bulk.in" >"$D/bulk.out" 2>&1 7>&- 8>&- &
+t_bg $!
+expect bulk '^LISTENING 127\.0\.0\.1:[0-9]+$'
+LPORT=$(sed -n 's/^LISTENING 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$D/bulk.out")
+timeout 30 "$PEER" connect 127.0.0.1 "$LPORT" --keep-open </dev/null >"$D/bulkc.out" 2>&1 7>&- 8>&-
+t_check "bulk: client exit 0" [ $? -eq 0 ]
+expect bulkc '^EOF clean$'
+sed -n 's/^read [0-9]* "\(.*\)"$/\1/p' "$D/bulkc.out" | tr -d '\n' | sed 's/\\n/\n/g' >"$D/bulk.got"
+t_check "bulk: every byte arrived, in order" cmp -s "$D/bulk.in" "$D/bulk.got"
+t_check "bulk: the byte counts add up" [ "$(awk '/^read /{n+=$2} END{print n}' "$D/bulkc.out")" -eq "$(wc -c <"$D/bulk.in")" ]
+
 # --- server with --cert/--key: our client verifies it; a mismatched pair ----
 peer_start files listen 0 --cert "$D/good.pem" --key "$D/good.key"
 expect files '^LISTENING 127\.0\.0\.1:[0-9]+$'
