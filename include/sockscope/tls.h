@@ -15,6 +15,21 @@
  *
  * SIGPIPE: OpenSSL writes to the fd with write(); the program must ignore
  * SIGPIPE (sockscope does), an EPIPE then comes back as an error.
+ *
+ * A transport on top (tests/tls-peer.c does exactly this):
+ *   connect()/accept() as for TCP; t = tls_new(ctx, fd, server, host);
+ *   while tls_handshake(t) wants, poll for what it wants;  then tls_info();
+ *   read:     tls_read() once per wake-up; > 0 a chunk, 0 EOF (clean),
+ *             TLS_TRUNCATED EOF (truncated), TLS_ERROR (tls_errno():
+ *             ECONNRESET = reset); afterwards, while tls_pending(), read
+ *             again without polling;
+ *   write:    tls_write() from the head of the send queue, drop what it
+ *             took; on TLS_WANT_* retry the same head when the fd is ready;
+ *   shutdown: tls_shutdown() (close_notify), then shutdown(fd, SHUT_WR)
+ *             if the TCP side should finish too;
+ *   close:    tls_free(t), then close(fd) (no close_notify is sent).
+ *   wants:    read wants POLLOUT / write wants POLLIN after the WANT_* of
+ *             its own last call (tls_want() tells the last one).
  */
 #ifndef SOCKSCOPE_TLS_H
 #define SOCKSCOPE_TLS_H
