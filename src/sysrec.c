@@ -888,6 +888,43 @@ sysrec_py_quiet_errno(int err)
 	    err == EALREADY || err == EINTR;
 }
 
+/*
+ * errno's text as Python prints it.  Python leaves LC_MESSAGES alone, so
+ * its text is the C library's untranslated one whatever the user's
+ * locale (sockscope sets LC_ALL): strerrordesc_np() where glibc has it.
+ */
+static const char *
+sysrec_py_strerror(int err)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || \
+    (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	const char	*s = strerrordesc_np(err);
+
+	if (s != NULL)
+		return s;
+#endif
+	return strerror(err);
+}
+
+/* glibc's untranslated getaddrinfo() texts, for the same reason. */
+static const struct sysrec_name sysrec_py_gai_texts[] = {
+	{ EAI_AGAIN, "Temporary failure in name resolution" },
+	{ EAI_BADFLAGS, "Bad value for ai_flags" },
+	{ EAI_FAIL, "Non-recoverable failure in name resolution" },
+	{ EAI_FAMILY, "ai_family not supported" },
+	{ EAI_MEMORY, "Memory allocation failure" },
+	{ EAI_NONAME, "Name or service not known" },
+	{ EAI_SERVICE, "Servname not supported for ai_socktype" },
+	{ EAI_SOCKTYPE, "ai_socktype not supported" },
+#ifdef EAI_NODATA
+	{ EAI_NODATA, "No address associated with hostname" },
+#endif
+#ifdef EAI_ADDRFAMILY
+	{ EAI_ADDRFAMILY, "Address family for hostname not supported" },
+#endif
+	{ 0, NULL }
+};
+
 /* Append Python's exception line for errno err, e.g.
  * "ConnectionRefusedError: [Errno 111] Connection refused", with ": 'path'"
  * when the call names a file. */
@@ -898,7 +935,7 @@ sysrec_py_exception(struct sbuf *out, int err, const char *filename)
 
 	sbuf_printf(out, "%s: [Errno %d] ", cls != NULL ? cls : "OSError",
 	    err);
-	sysrec_host(out, strerror(err));
+	sysrec_host(out, sysrec_py_strerror(err));
 	if (filename != NULL) {
 		sbuf_adds(out, ": ");
 		sysrec_py_str(out, filename);
@@ -975,6 +1012,8 @@ sysrec_py_socket_args(struct sbuf *out, const struct sysrec *r)
 static void
 sysrec_py_getaddrinfo(struct sbuf *out, const struct sysrec *r)
 {
+	const char	*text;
+
 	if (r->gai != 0) {
 #ifdef EAI_SYSTEM
 		/* CPython raises OSError from errno for EAI_SYSTEM. */
@@ -983,8 +1022,9 @@ sysrec_py_getaddrinfo(struct sbuf *out, const struct sysrec *r)
 			return;
 		}
 #endif
+		text = sysrec_lookup(sysrec_py_gai_texts, r->gai);
 		sbuf_printf(out, "socket.gaierror: [Errno %d] ", r->gai);
-		sysrec_host(out, gai_strerror(r->gai));
+		sysrec_host(out, text != NULL ? text : gai_strerror(r->gai));
 		return;
 	}
 	sbuf_adds(out, "socket.getaddrinfo(");

@@ -759,6 +759,54 @@ test_repr_python(void **state)
 	assert_int_equal(cases, 256 + 5 + 2000);
 }
 
+/*
+ * Python's exception line for every errno 1-133 against Python's own:
+ * OSError(n, os.strerror(n)) picks the subclass (PEP 3151) as a failed
+ * socket call does.  The errnos Python never shows a blocking program
+ * (EAGAIN, EINPROGRESS, EALREADY, EINTR) must be hidden instead.
+ */
+static void
+test_exceptions_python(void **state)
+{
+	static const char code[] =
+	    "import os\n"
+	    "for n in range(1, 134):\n"
+	    "    e = OSError(n, os.strerror(n))\n"
+	    "    print(\"%d\\t%s: %s\" % (n, type(e).__name__, e))\n";
+	struct sysrec	 r = { .call = SR_RECV, .fd = 4,
+	    .role = SR_ROLE_CLIENT, .conn = 1, .len = 4096, .ret = -1 };
+	struct sbuf	 b = { 0 };
+	FILE		*f;
+	char		 line[512], *tab;
+	int		 rc, shown = 0, hidden = 0;
+
+	(void)state;
+	f = test_python_open(code, "", "r");
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		tab = strchr(line, '\t');
+		assert_non_null(tab);
+		r.err = atoi(line);
+		sbuf_reset(&b);
+		rc = sysrec_narrate(&b, &r, SYSREC_PYTHON);
+		if (r.err == EAGAIN || r.err == EINPROGRESS ||
+		    r.err == EALREADY || r.err == EINTR) {
+			assert_int_equal(rc, 1);
+			hidden++;
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		if (strcmp(b.p, tab + 1) != 0)
+			fail_msg("errno %d: Python %s, sysrec %s", r.err,
+			    tab + 1, b.p);
+		shown++;
+	}
+	assert_int_equal(pclose(f), 0);
+	sbuf_free(&b);
+	assert_int_equal(shown + hidden, 133);
+	assert_int_equal(hidden, 4);
+}
+
 /* Folding: the same call, fd, arguments, result and errno; the data and
  * the time may differ. */
 static void
@@ -995,6 +1043,7 @@ main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_preview),
 		cmocka_unit_test(test_repr_python),
+		cmocka_unit_test(test_exceptions_python),
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_fold_count),
 		cmocka_unit_test(test_copy),
