@@ -506,6 +506,16 @@ sysrec_c_preview(struct sbuf *out, const struct sysrec *r)
 		sbuf_adds(out, SYSREC_ELLIPSIS);
 }
 
+/* The bytes of a datagram recvfrom() kept: those in the record, or as
+ * many as the buffer held when the record has none. */
+static size_t
+sysrec_kept(const struct sysrec *r)
+{
+	if (r->data != NULL)
+		return r->data_len;
+	return r->len < r->trunc_len ? r->len : r->trunc_len;
+}
+
 /* Append C's " = ret" and, when the call failed, the errno's name. */
 static void
 sysrec_c_result(struct sbuf *out, const struct sysrec *r)
@@ -600,7 +610,9 @@ sysrec_c(struct sbuf *out, const struct sysrec *r)
 			sbuf_adds(out, r->optval == 0 ? "  connected to " :
 			    "  connect to ");
 			sysrec_c_addr(out, &r->addr);
-			if (r->optval != 0)
+			if (r->optval == EINPROGRESS || r->optval == EALREADY)
+				sbuf_adds(out, " still in progress");
+			else if (r->optval != 0)
 				sbuf_adds(out, " failed");
 		}
 		break;
@@ -646,9 +658,10 @@ sysrec_c(struct sbuf *out, const struct sysrec *r)
 			sbuf_adds(out, "  from ");
 			sysrec_c_addr(out, &r->addr);
 		}
-		if (r->call == SR_RECVFROM && r->trunc_len > r->data_len)
+		if (r->call == SR_RECVFROM &&
+		    r->trunc_len > sysrec_kept(r))
 			sbuf_printf(out, "  truncated: %zu of %zu bytes kept",
-			    r->data_len, r->trunc_len);
+			    sysrec_kept(r), r->trunc_len);
 		break;
 	case SR_SEND:
 	case SR_SENDTO:
@@ -1041,6 +1054,28 @@ sysrec_py_getaddrinfo(struct sbuf *out, const struct sysrec *r)
 	sbuf_addc(out, ')');
 }
 
+/*
+ * Append the exception Python's ssl module raises for a failed SSL_*
+ * call: SSLEOFError for an EOF without close_notify (SSL_ERROR_SYSCALL
+ * with no errno), SSLZeroReturnError for a closed TLS session, else
+ * SSLError with OpenSSL's error name (the note says more).
+ */
+static void
+sysrec_py_ssl_error(struct sbuf *out, const struct sysrec *r)
+{
+	if (r->ssl_error == SYSREC_SSL_ERROR_SYSCALL && r->err == 0)
+		sbuf_adds(out, "ssl.SSLEOFError: EOF occurred in violation of "
+		    "protocol  the peer closed without close_notify: "
+		    "truncated");
+	else if (r->ssl_error == SYSREC_SSL_ERROR_ZERO_RETURN)
+		sbuf_adds(out, "ssl.SSLZeroReturnError: TLS/SSL connection "
+		    "has been closed (EOF)");
+	else {
+		sbuf_adds(out, "ssl.SSLError: ");
+		sysrec_add_name(out, sysrec_ssl_errors, r->ssl_error);
+	}
+}
+
 /* Append the Python notation of r; returns 1 when it shows nothing. */
 static int
 sysrec_py(struct sbuf *out, const struct sysrec *r)
@@ -1061,8 +1096,14 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 		goto note;
 	}
 
+	/* A connect still in progress, seen through SO_ERROR. */
+	if (r->call == SR_GETSOCKOPT && r->err == 0 &&
+	    sysrec_is_opt(r, SOL_SOCKET, SO_ERROR) &&
+	    sysrec_py_quiet_errno((int)r->optval))
+		return 1;
+
 	/* A failed call is an exception; the unlink one names its file. */
-	if (r->err != 0 && r->call != SR_GETSOCKOPT) {
+	if (r->err != 0) {
 		sysrec_py_exception(out, r->err, r->call == SR_UNLINK ?
 		    (r->addr.host != NULL ? r->addr.host : "") : NULL);
 		goto note;
@@ -1086,10 +1127,6 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 			sbuf_printf(out, ", %lld)", r->optval);
 		break;
 	case SR_GETSOCKOPT:
-		if (r->err != 0) {
-			sysrec_py_exception(out, r->err, NULL);
-			break;
-		}
 		if (sysrec_is_opt(r, SOL_SOCKET, SO_ERROR)) {
 			/* The end of a non-blocking connect: what the
 			 * blocking connect() would have done. */
@@ -1131,18 +1168,11 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 		break;
 	case SR_RECV:
 	case SR_SSL_READ:
-		if (r->call == SR_SSL_READ && r->ret <= 0 &&
-		    r->ssl_error == SYSREC_SSL_ERROR_SYSCALL) {
-			sbuf_adds(out, "ssl.SSLEOFError: EOF occurred in "
-			    "violation of protocol  the peer closed without "
-			    "close_notify: truncated");
-			break;
-		}
+		/* close_notify is the TLS way to say EOF: b''. */
 		if (r->call == SR_SSL_READ && r->ret <= 0 &&
 		    r->ssl_error != 0 &&
 		    r->ssl_error != SYSREC_SSL_ERROR_ZERO_RETURN) {
-			sbuf_adds(out, "ssl.SSLError: ");
-			sysrec_add_name(out, sysrec_ssl_errors, r->ssl_error);
+			sysrec_py_ssl_error(out, r);
 			break;
 		}
 		sysrec_py_var(out, r);
@@ -1162,13 +1192,13 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 		sbuf_printf(out, ".recvfrom(%zu", r->len);
 		sysrec_py_msg_flags(out, r->flags);
 		sbuf_adds(out, ")  " SYSREC_ARROW " (");
-		sysrec_py_data(out, r, r->data_len > 0 || r->ret <= 0 ?
-		    (unsigned long long)r->data_len :
-		    (unsigned long long)r->ret);
+		sysrec_py_data(out, r, r->data == NULL && r->trunc_len == 0 ?
+		    (unsigned long long)(r->ret > 0 ? r->ret : 0) :
+		    (unsigned long long)sysrec_kept(r));
 		sbuf_adds(out, ", ");
 		sysrec_py_addr(out, &r->addr, 1);
 		sbuf_addc(out, ')');
-		if (r->trunc_len > r->data_len)
+		if (r->trunc_len > sysrec_kept(r))
 			sbuf_printf(out, "  the datagram had %zu bytes: the "
 			    "rest is lost", r->trunc_len);
 		break;
@@ -1176,8 +1206,7 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 	case SR_SENDTO:
 	case SR_SSL_WRITE:
 		if (r->call == SR_SSL_WRITE && r->ret <= 0) {
-			sbuf_adds(out, "ssl.SSLError: ");
-			sysrec_add_name(out, sysrec_ssl_errors, r->ssl_error);
+			sysrec_py_ssl_error(out, r);
 			break;
 		}
 		sysrec_py_var(out, r);
@@ -1222,8 +1251,7 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 	case SR_SSL_CONNECT:
 	case SR_SSL_ACCEPT:
 		if (r->ret != 1) {
-			sbuf_adds(out, "ssl.SSLError: ");
-			sysrec_add_name(out, sysrec_ssl_errors, r->ssl_error);
+			sysrec_py_ssl_error(out, r);
 			break;
 		}
 		sysrec_py_var(out, r);
@@ -1234,8 +1262,7 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 		break;
 	case SR_SSL_SHUTDOWN:
 		if (r->ret < 0) {
-			sbuf_adds(out, "ssl.SSLError: ");
-			sysrec_add_name(out, sysrec_ssl_errors, r->ssl_error);
+			sysrec_py_ssl_error(out, r);
 			break;
 		}
 		sysrec_py_var(out, r);

@@ -136,6 +136,11 @@ static const struct test_case test_calls[] = {
 	  "connect(5, 127.0.0.1:5151) = -1 EINPROGRESS",
 	  NULL },
 	{ { .call = SR_GETSOCKOPT, .fd = 5, CLIENT(1), .level = SOL_SOCKET,
+	    .optname = SO_ERROR, .optval = EINPROGRESS, V4("127.0.0.1", 5151) },
+	  "getsockopt(5, SOL_SOCKET, SO_ERROR, [EINPROGRESS]) = 0  connect "
+	  "to 127.0.0.1:5151 still in progress",
+	  NULL },
+	{ { .call = SR_GETSOCKOPT, .fd = 5, CLIENT(1), .level = SOL_SOCKET,
 	    .optname = SO_ERROR, .optval = 0, V4("127.0.0.1", 5151) },
 	  "getsockopt(5, SOL_SOCKET, SO_ERROR, [0]) = 0  connected to "
 	  "127.0.0.1:5151",
@@ -248,6 +253,13 @@ static const struct test_case test_calls[] = {
 	  "truncated: 4 of 9 bytes kept",
 	  "data, addr = s.recvfrom(4)  \xe2\x86\x92 (b'abcd', "
 	  "('127.0.0.1', 40000))  the datagram had 9 bytes: the rest is lost" },
+	{ { .call = SR_RECVFROM, .fd = 3, LISTENER(1), .len = 4,
+	    .flags = MSG_TRUNC, .ret = 9, .trunc_len = 9,
+	    V4("127.0.0.1", 40000) },
+	  "recvfrom(3, 4, MSG_TRUNC) = 9  from 127.0.0.1:40000  "
+	  "truncated: 4 of 9 bytes kept",
+	  "data, addr = s.recvfrom(4)  \xe2\x86\x92 (4 bytes, "
+	  "('127.0.0.1', 40000))  the datagram had 9 bytes: the rest is lost" },
 	{ { .call = SR_SENDTO, .fd = 3, LISTENER(1), .len = 5, .ret = 5,
 	    DATA("pong\n"), V4("127.0.0.1", 40000) },
 	  "sendto(3, 5, 127.0.0.1:40000) = 5  \"pong\\n\"",
@@ -347,6 +359,19 @@ static const struct test_case test_calls[] = {
 	    DATA("hello\n") },
 	  "SSL_write(5, 6) = 6  \"hello\\n\"",
 	  "s.sendall(b'hello\\n')" },
+	{ { .call = SR_SSL_CONNECT, .fd = 5, CLIENT(1), .ret = -1,
+	    .ssl_error = 5 },
+	  "SSL_connect(5) = -1 SSL_ERROR_SYSCALL",
+	  "ssl.SSLEOFError: EOF occurred in violation of protocol  the peer "
+	  "closed without close_notify: truncated" },
+	{ { .call = SR_SSL_WRITE, .fd = 5, CLIENT(1), .len = 6, .ret = 0,
+	    .ssl_error = 6, DATA("hello\n") },
+	  "SSL_write(5, 6) = 0 SSL_ERROR_ZERO_RETURN",
+	  "ssl.SSLZeroReturnError: TLS/SSL connection has been closed (EOF)" },
+	{ { .call = SR_SSL_WRITE, .fd = 5, CLIENT(1), .len = 6, .ret = -1,
+	    .ssl_error = 5, .err = EPIPE, DATA("hello\n") },
+	  "SSL_write(5, 6) = -1 SSL_ERROR_SYSCALL EPIPE",
+	  "BrokenPipeError: [Errno 32] Broken pipe" },
 	{ { .call = SR_SSL_SHUTDOWN, .fd = 5, CLIENT(1), .ret = 0 },
 	  "SSL_shutdown(5) = 0  close_notify sent",
 	  "s.unwrap()  close_notify sent" },

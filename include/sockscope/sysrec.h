@@ -177,7 +177,8 @@ void sysrec_py_bytes(struct sbuf *out, const void *p, size_t n);
  *   - SR_SETSOCKOPT of SO_LINGER: optval is l_linger, with l_onoff 1;
  *     optval < 0 means l_onoff 0.
  *   - SR_RECVFROM on a datagram socket: ret 0 is an empty datagram (not
- *     EOF); trunc_len > data_len says the datagram was cut to data_len.
+ *     EOF); trunc_len > data_len says the datagram was cut to data_len
+ *     (to min(len, trunc_len) when data is NULL).
  *   - SR_SSL_*: ret is what OpenSSL returned, ssl_error its
  *     SSL_get_error() (SSL_ERROR_WANT_READ is 2 and so on), err the
  *     errno for SSL_ERROR_SYSCALL (0 there: the peer closed without
