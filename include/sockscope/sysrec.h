@@ -110,8 +110,20 @@ enum sysrec_notation {
 /*
  * Append the narration of r (one line, no newline, no time, every byte
  * from outside escaped) to out.  Returns 0, or 1 when the notation shows
- * nothing for r (Python hides EAGAIN, EINPROGRESS and non-blocking
- * set-up); out is unchanged then.
+ * nothing for r; out is unchanged then.  Python hides what a blocking
+ * program never sees: EAGAIN, EWOULDBLOCK, EINPROGRESS, EALREADY and
+ * EINTR results (and SO_ERROR still saying EINPROGRESS),
+ * SSL_ERROR_WANT_READ/WRITE, and the kernel view's ioctl() records.
+ *
+ * Data is previewed whole when it is at most 32 bytes, else up to its
+ * first newline within 32 bytes, else its first 32 bytes, then "…"; C
+ * escapes it inside "..." (printable UTF-8 kept), Python as repr() of
+ * bytes followed by the byte count when shortened:
+ *   recv(4, 4096) = 78  "GET / HTTP/1.1\r\n"…
+ *   conn.recv(4096) → b'GET / HTTP/1.1\r\n'… (78 bytes)
+ * Python names options as SPEC section 10 writes them
+ * (s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)), everything else with its
+ * module (socket.SHUT_WR, socket.AF_INET6).
  */
 int sysrec_narrate(struct sbuf *out, const struct sysrec *r,
     enum sysrec_notation n);
