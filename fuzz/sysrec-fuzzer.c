@@ -166,6 +166,7 @@ sysrec_fuzzer_family(struct fuzz_input *in)
 	return (int)fuzz_u32(in);
 }
 
+/* Build a record from the input, narrate it every way, check it all. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1056,6 +1056,7 @@ test_json_python(void **state)
 	assert_int_equal(pclose(f), 0);
 }
 
+/* Run every test. */
 int
 main(void)
 {
