@@ -856,6 +856,9 @@ sysrec_py_addr(struct sbuf *out, const struct sysrec_addr *a, int returned)
 
 	switch (a->family) {
 	case AF_UNIX:
+		/* A peer that bound no path: Python gets ''. */
+		if (returned && strcmp(host, "(unnamed)") == 0)
+			host = "";
 		sysrec_py_str(out, host);
 		break;
 	case 0:
@@ -1218,8 +1221,11 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 			sbuf_adds(out, ".sendall(");
 		else
 			sbuf_adds(out, ".send(");
-		sysrec_py_data(out, r, r->data_len > 0 ?
-		    (unsigned long long)r->data_len : (unsigned long long)r->len);
+		/* The count is of what was given: a partial send's data
+		 * may hold only the bytes that went. */
+		sysrec_py_data(out, r, r->len >= r->data_len ?
+		    (unsigned long long)r->len :
+		    (unsigned long long)r->data_len);
 		sysrec_py_msg_flags(out, r->flags);
 		if (r->call == SR_SENDTO) {
 			sbuf_adds(out, ", ");

@@ -173,6 +173,10 @@ static const struct test_case test_calls[] = {
 	    .addr = { AF_UNIX, "", 0 } },
 	  "accept4(3, SOCK_NONBLOCK|SOCK_CLOEXEC) = 6  peer \"\"",
 	  "conn2, addr = s.accept()  \xe2\x86\x92 ''" },
+	{ { .call = SR_ACCEPT4, .fd = 3, ACCEPTED(2), .listener = 1, .ret = 6,
+	    .addr = { AF_UNIX, "(unnamed)", 0 } },
+	  "accept4(3) = 6  peer \"(unnamed)\"",
+	  "conn2, addr = s.accept()  \xe2\x86\x92 ''" },
 	{ { .call = SR_UNLINK, .fd = -1, LISTENER(1),
 	    .addr = { AF_UNIX, "/tmp/lab.sock", 0 } },
 	  "unlink(\"/tmp/lab.sock\") = 0",
@@ -227,6 +231,12 @@ static const struct test_case test_calls[] = {
 	  "send(4, 78, MSG_NOSIGNAL) = 40  \"GET / HTTP/1.1\\r\\n\"\xe2\x80\xa6",
 	  "conn.send(b'GET / HTTP/1.1\\r\\n'\xe2\x80\xa6 (78 bytes)) "
 	  "\xe2\x86\x92 40" },
+	/* The engine records only the bytes that went: the count is still
+	 * of what was given. */
+	{ { .call = SR_SEND, .fd = 4, ACCEPTED(1), .len = 78,
+	    .flags = MSG_NOSIGNAL, .ret = 6, DATA("GET / ") },
+	  "send(4, 78, MSG_NOSIGNAL) = 6  \"GET / \"",
+	  "conn.send(b'GET / '\xe2\x80\xa6 (78 bytes)) \xe2\x86\x92 6" },
 	{ { .call = SR_SEND, .fd = 4, ACCEPTED(1), .len = 6,
 	    .flags = MSG_NOSIGNAL, .ret = -1, .err = EAGAIN, DATA("hello\n") },
 	  "send(4, 6, MSG_NOSIGNAL) = -1 EAGAIN",
