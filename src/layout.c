@@ -28,6 +28,43 @@ layout_pane_name(enum layout_pane p)
 	return (unsigned)p < PANE_COUNT ? names[p] : "?";
 }
 
+/* The columns the shown fields take, separators included. */
+static int
+layout_fields_width(const int *width, int n, int sep, const int *shown)
+{
+	int	i, cols = 0, any = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!shown[i])
+			continue;
+		cols += width[i] + (any ? sep : 0);
+		any = 1;
+	}
+	return cols;
+}
+
+/* Drop whole fields, least important first, until the rest fit. */
+int
+layout_fit_fields(const int *width, const int *prio, int n, int sep,
+    int avail, int *shown)
+{
+	int	i, cols, drop;
+
+	for (i = 0; i < n; i++)
+		shown[i] = width[i] > 0;
+	while ((cols = layout_fields_width(width, n, sep, shown)) > avail) {
+		drop = -1;
+		for (i = 0; i < n; i++) {
+			if (shown[i] && (drop == -1 || prio[i] <= prio[drop]))
+				drop = i;
+		}
+		if (drop == -1)
+			break;
+		shown[drop] = 0;
+	}
+	return cols;
+}
+
 /* Set a rectangle. */
 static void
 layout_set(struct layout_rect *r, int y, int x, int h, int w)

@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "sockscope/app.h"
+#include "sockscope/conn.h"
+#include "sockscope/evlog.h"
 #include "sockscope/hexdump.h"
+#include "sockscope/net.h"
 #include "sockscope/store.h"
 #include "sockscope/textesc.h"
 #include "sockscope/ui.h"
@@ -72,6 +75,8 @@ long
 ui_data_chunk_rows(enum layout_pane p, const struct chunk *ch,
     const struct layout_rect *r, int per_row)
 {
+	if (ch->dir == STORE_MARK)
+		return 1;
 	if (p == PANE_HEX)
 		return 1 + (long)((ch->len + (size_t)per_row - 1) /
 		    (size_t)per_row);
@@ -99,11 +104,24 @@ ui_data_separator(enum layout_pane p, const struct chunk *ch, int y, int x,
     int w)
 {
 	const struct ui_glyphs	*g = ui_glyphs();
-	char			 line[200], size[32], t[32] = "";
+	char			 line[400], size[32], t[32] = "";
 
 	ui_bytes(size, sizeof size, ch->len);
 	if (p == PANE_HEX)
 		snprintf(t, sizeof t, " %s +%.3f", g->dot, ch->t);
+	if (ch->dir == STORE_MARK) {
+		/* An event in the stream: its text (made safe by the core). */
+		snprintf(line, sizeof line, "%s%s %.*s%s %s%s", g->hline,
+		    g->hline, (int)ch->len, (const char *)ch->data, t,
+		    g->hline, g->hline);
+		attron(ui_attr(ch->seq == EV_EOF || ch->seq == EV_SHUTDOWN ?
+		    UI_WARN : UI_BAD) | A_BOLD);
+		move(y, x);
+		ui_put_cut(line, w);
+		attroff(ui_attr(ch->seq == EV_EOF || ch->seq == EV_SHUTDOWN ?
+		    UI_WARN : UI_BAD) | A_BOLD);
+		return;
+	}
 	if (ch->dir == STORE_IN)
 		snprintf(line, sizeof line, "%s%s recv %llu %s %s%s %s%s",
 		    g->hline, g->hline, (unsigned long long)ch->seq, g->dot,
@@ -129,6 +147,8 @@ ui_data_chunk_draw(enum layout_pane p, const struct chunk *ch, long first,
 		ui_data_separator(p, ch, y++, x, w);
 		row++;
 	}
+	if (ch->dir == STORE_MARK)
+		return y;
 	if (p == PANE_HEX) {
 		size_t	off = (size_t)(row - 1) * (size_t)per_row;
 
@@ -152,6 +172,38 @@ ui_data_chunk_draw(enum layout_pane p, const struct chunk *ch, long first,
 	return y + (int)(t.row - row);
 }
 
+/*
+ * Manual mode: say on the pane's last row that bytes wait in the kernel
+ * for /recv (SPEC 14: before the narration and the other panes).  Returns
+ * 1 if the row was used.
+ */
+static int
+ui_data_waiting(const struct layout_rect *r, int id, int empty)
+{
+	const struct conn	*c;
+	char			 line[128], size[32];
+	long			 q;
+
+	if (id <= 0 || !net_waiting(id))
+		return 0;
+	q = net_kernel_rxq(id);
+	c = net_conn(id);
+	if (q <= 0 && c != NULL && c->eof_in)
+		return 0;	/* the EOF was read already: nothing waits */
+	if (q > 0) {
+		ui_bytes(size, sizeof size, (unsigned long long)q);
+		snprintf(line, sizeof line, "%s waiting in the kernel: /recv "
+		    "to read", size);
+	} else
+		snprintf(line, sizeof line, "%s in the kernel: /recv to read",
+		    q == 0 ? "EOF waits" : "data waits");
+	attron(ui_attr(UI_WARN) | A_BOLD);
+	move(empty ? r->y + 1 : r->y + r->h - 2, r->x + 1);
+	ui_put_cut(line, r->w - 2);
+	attroff(ui_attr(UI_WARN) | A_BOLD);
+	return 1;
+}
+
 /* Draw the Hex or Text pane for connection id. */
 void
 ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
@@ -162,6 +214,7 @@ ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
 	char			 title[64];
 	long			 need = r->h - 2, have = 0, skip;
 	int			 y, x = r->x + 1, w = r->w - 2;
+	int			 bottom = r->y + r->h - 1;
 
 	if (id > 0)
 		snprintf(title, sizeof title, "%s #%d", layout_pane_name(p), id);
@@ -170,11 +223,20 @@ ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
 	ui_box(r, title, focus);
 	if (need <= 0 || w <= 0)
 		return;
+	if (ui_data_waiting(r, id, list->head == NULL)) {
+		/* The last row says so: the chunks end above it. */
+		bottom--;
+		if (--need <= 0)
+			return;
+	}
 	if (list->head == NULL) {
-		attron(A_DIM);
-		mvaddnstr(r->y + 1, x, id == 0 ? "no connection" :
-		    "nothing received or sent yet", w);
-		attroff(A_DIM);
+		if (!net_waiting(id)) {
+			attron(A_DIM);
+			move(r->y + 1, x);
+			ui_put_cut(id == 0 ? "no connection" :
+			    "nothing received or sent yet", w);
+			attroff(A_DIM);
+		}
 		return;
 	}
 
@@ -195,14 +257,14 @@ ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
 		skip = 0;
 
 	y = r->y + 1;
-	for (ch = top; ch != NULL && y < r->y + r->h - 1; ch = ch->cnext) {
+	for (ch = top; ch != NULL && y < bottom; ch = ch->cnext) {
 		long	rows = ui_data_chunk_rows(p, ch, r, per_row);
 
 		if (skip >= rows) {
 			skip -= rows;
 			continue;
 		}
-		y = ui_data_chunk_draw(p, ch, skip, y, r->y + r->h - 1, x, w,
+		y = ui_data_chunk_draw(p, ch, skip, y, bottom, x, w,
 		    per_row);
 		skip = 0;
 	}

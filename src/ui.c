@@ -65,8 +65,8 @@ static struct {
 	int			 shown_id;	/* connection the data panes show */
 } ui;
 
-static const struct ui_glyphs ui_glyphs_utf8 = { "─", "·", "→", "↓" };
-static const struct ui_glyphs ui_glyphs_ascii = { "-", ".", "->", "v" };
+static const struct ui_glyphs ui_glyphs_utf8 = { "─", "·", "→", "↓", "…" };
+static const struct ui_glyphs ui_glyphs_ascii = { "-", ".", "->", "v", "~" };
 
 /* The line-drawing text for this locale. */
 const struct ui_glyphs *
@@ -518,7 +518,9 @@ static void
 ui_event(const struct ev *e, void *arg)
 {
 	(void)arg;
-	if ((e->kind == EV_RECV || e->kind == EV_SEND) &&
+	if ((e->kind == EV_RECV || e->kind == EV_SEND || e->kind == EV_EOF ||
+	    e->kind == EV_SHUTDOWN || e->kind == EV_RESET ||
+	    e->kind == EV_ERROR) &&
 	    e->conn == app.focus && ui.layout.tier != LAYOUT_TINY) {
 		const struct store_list	*list = store_conn(&app.store, e->conn);
 		int			 p;
