@@ -181,9 +181,13 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 	} else {
 		snprintf(buf, sizeof buf, "#%d", c->id);
 		ui_title_add(f, &n, 95, UI_NORMAL, 0, buf);
-		snprintf(buf, sizeof buf, "%s %s %s",
-		    c->local[0] != '\0' ? c->local : "?", ui_glyphs()->arrow,
-		    c->peer[0] != '\0' ? c->peer : "?");
+		/* Only what is known: no "? -> ?" for a failed connect. */
+		if (c->local[0] != '\0' && c->peer[0] != '\0')
+			snprintf(buf, sizeof buf, "%s %s %s", c->local,
+			    ui_glyphs()->arrow, c->peer);
+		else
+			snprintf(buf, sizeof buf, "%s", c->local[0] != '\0' ?
+			    c->local : c->peer);
 		ui_title_add(f, &n, 20, UI_NORMAL, 0, buf);
 		ui_title_add(f, &n, 100, ui_state_color(c->state), A_BOLD,
 		    conn_state_name(c->state));
@@ -220,13 +224,14 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 		width[i] = ui_cols(f[i].text);
 		prio[i] = f[i].prio;
 	}
-	if (msgi >= 0) {
-		/* A message may be cut (and marked), but wants some room. */
-		width[msgi] = ui_cols(msg) < 16 ? ui_cols(msg) : 16;
-		if (width[msgi] == 0)
-			width[msgi] = 1;
-	}
+	if (msgi >= 0)
+		width[msgi] = ui_cols(msg) > 0 ? ui_cols(msg) : 1;
 	layout_fit_fields(width, prio, n, 2, r->w, shown);
+	if (msgi >= 0 && !shown[msgi]) {
+		/* A message may be cut (and marked), but wants some room. */
+		width[msgi] = width[msgi] < 16 ? width[msgi] : 16;
+		layout_fit_fields(width, prio, n, 2, r->w, shown);
+	}
 
 	attron(ui_attr(UI_TITLE));
 	mvhline(r->y, 0, ' ', r->w);
@@ -274,7 +279,7 @@ void
 ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
 {
 	long	need = r->h - 2, count = (long)app.evlog.count, first, i;
-	char	t[32];
+	char	t[32], num[32], rep[48];
 	int	y = r->y + 1;
 
 	ui_box(r, "Events", focus);
@@ -286,13 +291,30 @@ ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
 	for (i = first; i < count && y < r->y + r->h - 1; i++, y++) {
 		const struct evlog_line	*l = evlog_get(&app.evlog, (size_t)i);
 
+		int	left = r->w - 2;
+
 		snprintf(t, sizeof t, "+%.3f ", l->t);
+		rep[0] = '\0';
+		if (l->repeat > 1) {
+			/* Folded repeats: the count shows whole, or not. */
+			evlog_thousands(num, sizeof num, l->repeat);
+			snprintf(rep, sizeof rep, " %s%s", ui_glyphs()->times,
+			    num);
+		}
 		attron(A_DIM);
-		mvaddnstr(y, r->x + 1, t, r->w - 2);
+		move(y, r->x + 1);
+		left -= ui_put_cut(t, left);
 		attroff(A_DIM);
+		if (ui_cols(rep) + 8 > left)
+			rep[0] = '\0';
 		attron(ui_attr(ui_events_color(l)));
-		addnstr(l->text, r->w - 2 - (int)strlen(t));
+		left -= ui_put_cut(l->text, left - ui_cols(rep));
 		attroff(ui_attr(ui_events_color(l)));
+		if (rep[0] != '\0') {
+			attron(A_BOLD);
+			addstr(rep);
+			attroff(A_BOLD);
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ struct ui_glyphs {
 	const char	*arrow;		/* "→" or "->" */
 	const char	*down;		/* "↓" or "v" */
 	const char	*cut;		/* "…" or "~": text was cut here */
+	const char	*times;		/* "×" or "x": a repeat count */
 };
 const struct ui_glyphs *ui_glyphs(void);
 
