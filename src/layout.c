@@ -157,7 +157,8 @@ layout_compute(struct layout *l, int cols, int rows, enum cmd_view v)
 
 	if (cols >= 120 && rows >= 20) {
 		l->tier = LAYOUT_FULL;
-		right = cols / 5 < 28 ? 28 : cols / 5 > 40 ? 40 : cols / 5;
+		/* Wide enough for "#id STATE 127.0.0.1:50412" whole. */
+		right = cols / 5 < 34 ? 34 : cols / 5 > 40 ? 40 : cols / 5;
 		ev = body / 3 < 5 ? 5 : body / 3;
 		layout_data(l, 1, 0, body - ev, cols - right, v, 1);
 		layout_set(&l->pane[PANE_EVENTS], 1 + body - ev, 0, ev,

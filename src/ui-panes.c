@@ -318,6 +318,26 @@ ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
 	}
 }
 
+/* Draw a peer address in w columns: when it does not fit, the host is cut
+ * (and marked) so that the port still shows whole. */
+static int
+ui_conns_peer(const char *peer, int w)
+{
+	const char	*colon = strrchr(peer, ':');
+	char		 host[64];
+	int		 pw;
+
+	if (ui_cols(peer) <= w || colon == NULL)
+		return ui_put_cut(peer, w);
+	pw = ui_cols(colon);
+	if (pw + 2 > w)
+		return ui_put_cut(peer, w);
+	snprintf(host, sizeof host, "%.*s", (int)(colon - peer), peer);
+	ui_put_cut(host, w - pw);
+	addstr(colon);
+	return w;
+}
+
 /* The Connections pane: every listener and connection with its state. */
 void
 ui_conns_draw(const struct layout_rect *r, int focus)
@@ -375,7 +395,7 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			addch(' ');
 			left--;
 			attron(A_DIM);
-			left -= ui_put_cut(c->peer, left);
+			left -= ui_conns_peer(c->peer, left);
 			attroff(A_DIM);
 		}
 		ui_bytes(buf, sizeof buf, c->in_bytes);
@@ -406,7 +426,7 @@ ui_socket_row(const struct layout_rect *r, int *y, const char *label,
 	attroff(A_DIM);
 	move(*y, r->x + 1 + 10);
 	attron(ui_attr(role));
-	addnstr(value, r->w - 2 - 10);
+	ui_put_cut(value, r->w - 2 - 10);
 	attroff(ui_attr(role));
 	(*y)++;
 }
@@ -486,8 +506,11 @@ ui_help_draw(int rows, int cols)
 	ui_box(&r, "Help: any key closes", 1);
 	bottom = r.y + r.h - 1;
 	y = r.y + 1;
-	for (i = 0; keys[i] != NULL && y < bottom; i++)
-		mvaddnstr(y++, r.x + 2, keys[i], r.w - 4);
+	for (i = 0; keys[i] != NULL && y < bottom; i++) {
+		/* A narrow screen cuts the line, and shows it. */
+		move(y++, r.x + 2);
+		ui_put_cut(keys[i], r.w - 4);
+	}
 	y++;
 
 	/* Commands: usage lines only (/help COMMAND explains one). */
@@ -506,14 +529,15 @@ ui_help_draw(int rows, int cols)
 			continue;
 		n = (int)strcspn(h, "\n");
 		snprintf(usage, sizeof usage, "%.*s", n < 60 ? n : 60, h);
-		mvaddnstr(cy, cx, usage, colw - 1 < r.x + r.w - 1 - cx ?
-		    colw - 1 : r.x + r.w - 1 - cx);
+		move(cy, cx);
+		ui_put_cut(usage, colw - 1 < r.x + r.w - 2 - cx ?
+		    colw - 1 : r.x + r.w - 2 - cx);
 	}
 	if (y + per_col > bottom) {
 		attron(ui_attr(UI_WARN));
 		mvhline(bottom - 1, r.x + 1, ' ', r.w - 2);
-		mvaddnstr(bottom - 1, r.x + 2, "(more: /help lists every command)",
-		    r.w - 4);
+		move(bottom - 1, r.x + 2);
+		ui_put_cut("(more: /help lists every command)", r.w - 4);
 		attroff(ui_attr(UI_WARN));
 	}
 }
