@@ -187,14 +187,14 @@ t_see "refused: started" "no connection"
 t_type "/connect 127.0.0.1 $P"
 t_see "refused: the reason in the Hex pane" "^│── connect 127\.0\.0\.1:$P: Connection refused"
 t_see "refused: title FAILED" "#1 .*FAILED"
-t_screen >"$D/last-screen"
-if grep -q '? → ?' "$D/last-screen"; then
-	t_screen_fail "refused: no '? → ?' in the title"
-else
-	t_pass "refused: no '? → ?' in the title"
-fi
 t_resize 120 40
 t_see "refused 120x40: the address that was tried" "#1 +127\.0\.0\.1:$P +FAILED"
+t_screen >"$D/last-screen"
+if grep -q '? → ?' "$D/last-screen"; then
+	t_screen_fail "refused 120x40: no '? → ?' in the title"
+else
+	t_pass "refused 120x40: no '? → ?' in the title"
+fi
 fit_quit "refused"
 
 # --- EOF, shutdown and reset are marked in the streams ----------------------
