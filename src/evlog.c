@@ -654,8 +654,10 @@ evlog_push(struct evlog *l, double t, int conn, int listener,
 		free(text);
 		return;
 	}
-	if (l->count > 0) {
-		/* The same as the newest line: fold it in and count it. */
+	if (l->count > 0 && (kind == EV_RECV || kind == EV_WAIT)) {
+		/* The same as the newest line: fold it in and count it (only
+		 * what the peer and the kernel repeat; each send and message
+		 * stands for something the user did). */
 		line = &l->lines[(l->first + l->count - 1) % l->cap];
 		if (line->conn == conn && line->listener == listener &&
 		    line->kind == kind && line->error == error &&

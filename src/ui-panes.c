@@ -137,6 +137,7 @@ struct ui_title_field {
 	enum ui_color	role;
 	attr_t		extra;
 	int		prio;		/* higher stays longer (SPEC 14) */
+	int		sep;		/* spaces before it */
 };
 
 /* Add a field to the title bar's list. */
@@ -145,6 +146,7 @@ ui_title_add(struct ui_title_field *f, int *n, int prio, enum ui_color role,
     attr_t extra, const char *text)
 {
 	snprintf(f[*n].text, sizeof f[*n].text, "%s", text);
+	f[*n].sep = 2;
 	f[*n].role = role;
 	f[*n].extra = extra;
 	f[*n].prio = prio;
@@ -154,8 +156,9 @@ ui_title_add(struct ui_title_field *f, int *n, int prio, enum ui_color role,
 /*
  * The title bar: the focused connection and the settings, as whole fields.
  * When the bar is too narrow, fields are dropped whole, least important
- * first: the addresses, the program name, the recv size and eol, then the
- * counters; the state word goes last (SPEC 14).  A message (until the next
+ * first: the addresses, the program name when ALL INTERFACES is shown,
+ * eol, auto and the recv size, the name, then the counters; the state word
+ * goes last (SPEC 14).  A message (until the next
  * key) takes the place of the counters and settings.
  */
 void
@@ -163,16 +166,19 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 {
 	const struct conn	*c = net_conn(app.focus);
 	struct ui_title_field	 f[12];
-	int			 width[12], prio[12], shown[12];
+	int			 width[12], sep[12], prio[12], shown[12];
 	char			 buf[160], in[32], out[32];
-	int			 n = 0, i, any = 0, msgi = -1;
+	int			 n = 0, i, any = 0, msgi = -1, allif;
 
-	ui_title_add(f, &n, 30, UI_TITLE, 0, " sockscope");
-	if (ui_panes_all_interfaces()) {
-		/* Exposure is never quiet: say it before anything else. */
+	/*
+	 * The name marks the bar, unless ALL INTERFACES does: then it goes
+	 * first.  Exposure is never quiet: say it before anything else.
+	 */
+	allif = ui_panes_all_interfaces();
+	ui_title_add(f, &n, allif ? 30 : 76, UI_TITLE, 0, " sockscope");
+	if (allif)
 		ui_title_add(f, &n, 90, UI_BAD, A_BOLD | A_REVERSE,
 		    "ALL INTERFACES");
-	}
 	if (c == NULL) {
 		ui_title_add(f, &n, 100, UI_NORMAL, 0, "no connection");
 		snprintf(buf, sizeof buf, "%d listener%s", net_open_listeners(),
@@ -189,6 +195,7 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 			snprintf(buf, sizeof buf, "%s", c->local[0] != '\0' ?
 			    c->local : c->peer);
 		ui_title_add(f, &n, 20, UI_NORMAL, 0, buf);
+		f[n - 1].sep = 1;	/* "#1 127.0.0.1:41822 -> ..." */
 		ui_title_add(f, &n, 100, ui_state_color(c->state), A_BOLD,
 		    conn_state_name(c->state));
 	}
@@ -217,20 +224,22 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 		ui_title_add(f, &n, net_auto() ? 40 : 85,
 		    net_auto() ? UI_NORMAL : UI_WARN, 0,
 		    net_auto() ? "auto" : "manual");
+		f[n - 1].sep = 1;	/* "recv(4096) auto" */
 		snprintf(buf, sizeof buf, "eol %s", cmd_eol_name(app.eol));
-		ui_title_add(f, &n, 50, UI_NORMAL, 0, buf);
+		ui_title_add(f, &n, 38, UI_NORMAL, 0, buf);
 	}
 	for (i = 0; i < n; i++) {
 		width[i] = ui_cols(f[i].text);
+		sep[i] = f[i].sep;
 		prio[i] = f[i].prio;
 	}
 	if (msgi >= 0)
 		width[msgi] = ui_cols(msg) > 0 ? ui_cols(msg) : 1;
-	layout_fit_fields(width, prio, n, 2, r->w, shown);
+	layout_fit_fields(width, sep, prio, n, r->w, shown);
 	if (msgi >= 0 && !shown[msgi]) {
 		/* A message may be cut (and marked), but wants some room. */
 		width[msgi] = width[msgi] < 16 ? width[msgi] : 16;
-		layout_fit_fields(width, prio, n, 2, r->w, shown);
+		layout_fit_fields(width, sep, prio, n, r->w, shown);
 	}
 
 	attron(ui_attr(UI_TITLE));
@@ -241,7 +250,7 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 		if (!shown[i])
 			continue;
 		if (any)
-			addstr("  ");
+			printw("%*s", f[i].sep, "");
 		any = 1;
 		attron(ui_attr(f[i].role) | f[i].extra);
 		if (i == msgi)

@@ -109,8 +109,11 @@ t_see "80x24: 61 bytes came back" "in 61 B/1"
 fit_line "80x24: title keeps 'out 61 B' whole" "sockscope|ESTABLISHED" "out 61 B( |$)"
 fit_line "80x24: title shows the recv size" "ESTABLISHED" "recv\(4096\)"
 fit_line "80x24: title shows auto" "ESTABLISHED" "(^| )auto( |$)"
-fit_line "80x24: title shows eol" "ESTABLISHED" "eol LF"
 fit_line "80x24: ALL INTERFACES and the state both whole" "ESTABLISHED" "ALL INTERFACES .*ESTABLISHED"
+t_resize 90 24
+t_see "90x24: title shows eol too" "ESTABLISHED.*recv\(4096\) auto  eol LF"
+t_resize 80 24
+t_see "80x24 again" "ESTABLISHED"
 
 # /manual mode is kept in the bar before the recv size.
 t_type "/auto off"

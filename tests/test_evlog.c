@@ -608,16 +608,31 @@ test_ring_fold(void **state)
 	evlog_add(&l, &e);
 	e.conn = 2;
 	evlog_add(&l, &e);
-	evlog_add_text(&l, 3.0, 0, "x");
+	e.kind = EV_WAIT;
+	e.call = "recv";
+	evlog_add(&l, &e);
+	evlog_add(&l, &e);
+	/* Each send and each message is something the user did: kept. */
+	e.kind = EV_SEND;
+	e.call = NULL;
+	e.asked = 4;
+	e.len = 4;
+	evlog_add(&l, &e);
+	evlog_add(&l, &e);
 	evlog_add_text(&l, 3.0, 1, "x");
 	evlog_add_text(&l, 3.0, 1, "x");
-	assert_int_equal(l.count, 6);
-	assert_int_equal(l.distinct, 6);
+	assert_int_equal(l.count, 8);
+	assert_int_equal(l.distinct, 9);
+	assert_int_equal(evlog_get(&l, 0)->repeat, 1);	/* the newer ones */
 	assert_int_equal(evlog_get(&l, 1)->repeat, 1);
 	assert_int_equal(evlog_get(&l, 2)->repeat, 1);
-	assert_int_equal(evlog_get(&l, 3)->repeat, 1);
+	assert_string_equal(evlog_get(&l, 3)->text,
+	    "#2 recv(4096) = EAGAIN   nothing waiting");
+	assert_int_equal(evlog_get(&l, 3)->repeat, 2);
+	assert_string_equal(evlog_get(&l, 4)->text, "#2 send(4) = 4");
 	assert_int_equal(evlog_get(&l, 4)->repeat, 1);
-	assert_int_equal(evlog_get(&l, 5)->repeat, 2);
+	assert_int_equal(evlog_get(&l, 5)->repeat, 1);
+	assert_int_equal(evlog_get(&l, 7)->repeat, 1);
 	evlog_free(&l);
 
 	evlog_thousands(buf, sizeof buf, 2731);

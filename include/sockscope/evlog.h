@@ -113,8 +113,9 @@ struct evlog {
 void evlog_init(struct evlog *l, size_t cap);
 void evlog_free(struct evlog *l);
 /* Add e as a line (its API text, prefixed "#id " or "Lid " when it has
- * one).  A send EV_WAIT with nothing queued is not kept.  A line equal to
- * the newest one (same text, socket, kind and error) is folded into it:
+ * one).  A send EV_WAIT with nothing queued is not kept.  An EV_RECV or
+ * EV_WAIT line equal to the newest one (same text, socket, kind and
+ * error) is folded into it:
  * its repeat count grows and its time becomes e's, so thousands of
  * identical "recv(4096) = 4096" lines take one line. */
 void evlog_add(struct evlog *l, const struct ev *e);
