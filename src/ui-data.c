@@ -192,8 +192,11 @@ ui_data_waiting(const struct layout_rect *r, int id, int empty)
 		return 0;	/* the EOF was read already: nothing waits */
 	if (q > 0) {
 		ui_bytes(size, sizeof size, (unsigned long long)q);
+		/* The longest wording that fits: the number stays whole. */
 		snprintf(line, sizeof line, "%s waiting in the kernel: /recv "
 		    "to read", size);
+		if (ui_cols(line) > r->w - 2)
+			snprintf(line, sizeof line, "%s waiting: /recv", size);
 	} else
 		snprintf(line, sizeof line, "%s in the kernel: /recv to read",
 		    q == 0 ? "EOF waits" : "data waits");

@@ -564,8 +564,9 @@ ui_before_sleep(int *timeout_ms, void *arg)
 			ui_sleep_at_most(timeout_ms, wait);
 		}
 	}
-	if (net_waiting(app.focus) && ui.layout.pane[PANE_SOCKET].shown) {
-		/* Show the kernel queue grow while bytes wait for /recv. */
+	if (net_waiting(app.focus) && ui.layout.tier != LAYOUT_TINY) {
+		/* Show the kernel queue grow while bytes wait for /recv (the
+		 * data panes say so at every size, SPEC 14). */
 		wait = ui.last_draw + UI_WAITING_REFRESH - loop_now();
 		if (wait <= 0) {
 			ui.dirty = 1;
