@@ -17,6 +17,7 @@
 #include "sockscope/net.h"
 #include "sockscope/store.h"
 #include "sockscope/textesc.h"
+#include "sockscope/textwidth.h"
 #include "sockscope/ui.h"
 
 /* Counting or drawing the Text rows of one chunk. */
@@ -27,6 +28,9 @@ struct ui_text_ctx {
 	int		 maxy;		/* stop before this screen row */
 	attr_t		 attr;
 };
+
+static long ui_data_mark(enum layout_pane, const struct chunk *, int, long,
+    int *, int, int);
 
 /* Count Text rows (textesc_text_rows() callback that draws nothing). */
 static void
@@ -76,7 +80,7 @@ ui_data_chunk_rows(enum layout_pane p, const struct chunk *ch,
     const struct layout_rect *r, int per_row)
 {
 	if (ch->dir == STORE_MARK)
-		return 1;
+		return ui_data_mark(p, ch, r->w - 2, 0, NULL, 0, 0);
 	if (p == PANE_HEX)
 		return 1 + (long)((ch->len + (size_t)per_row - 1) /
 		    (size_t)per_row);
@@ -98,6 +102,43 @@ ui_data_fit(const char *s, int w)
 	return i;
 }
 
+/*
+ * A mark (EOF, shutdown, reset, an error) in the stream: its text between
+ * rules, wrapped at w columns like a message.  Returns its rows; when y is
+ * not NULL, draws rows from first on at *y (before maxy) and moves *y.
+ */
+static long
+ui_data_mark(enum layout_pane p, const struct chunk *ch, int w, long first,
+    int *y, int maxy, int x)
+{
+	const struct ui_glyphs	*g = ui_glyphs();
+	char			 line[600], t[32] = "";
+	size_t			 n, off = 0, row;
+	long			 rows = 0;
+	enum ui_color		 role;
+
+	if (p == PANE_HEX)
+		snprintf(t, sizeof t, " %s +%.3f", g->dot, ch->t);
+	snprintf(line, sizeof line, "%s%s %.*s%s %s%s", g->hline, g->hline,
+	    (int)ch->len, (const char *)ch->data, t, g->hline, g->hline);
+	n = strlen(line);
+	role = ch->seq == EV_EOF || ch->seq == EV_SHUTDOWN ? UI_WARN : UI_BAD;
+	while (off < n && w > 0) {
+		row = textwidth_wrap(line + off, n - off, (size_t)w);
+		if (y != NULL && rows >= first && *y < maxy) {
+			attron(ui_attr(role) | A_BOLD);
+			mvaddnstr(*y, x, line + off, (int)row);
+			attroff(ui_attr(role) | A_BOLD);
+			(*y)++;
+		}
+		rows++;
+		off += row;
+		while (off < n && line[off] == ' ')
+			off++;
+	}
+	return rows > 0 ? rows : 1;
+}
+
 /* Draw the separator line above a chunk. */
 static void
 ui_data_separator(enum layout_pane p, const struct chunk *ch, int y, int x,
@@ -109,19 +150,6 @@ ui_data_separator(enum layout_pane p, const struct chunk *ch, int y, int x,
 	ui_bytes(size, sizeof size, ch->len);
 	if (p == PANE_HEX)
 		snprintf(t, sizeof t, " %s +%.3f", g->dot, ch->t);
-	if (ch->dir == STORE_MARK) {
-		/* An event in the stream: its text (made safe by the core). */
-		snprintf(line, sizeof line, "%s%s %.*s%s %s%s", g->hline,
-		    g->hline, (int)ch->len, (const char *)ch->data, t,
-		    g->hline, g->hline);
-		attron(ui_attr(ch->seq == EV_EOF || ch->seq == EV_SHUTDOWN ?
-		    UI_WARN : UI_BAD) | A_BOLD);
-		move(y, x);
-		ui_put_cut(line, w);
-		attroff(ui_attr(ch->seq == EV_EOF || ch->seq == EV_SHUTDOWN ?
-		    UI_WARN : UI_BAD) | A_BOLD);
-		return;
-	}
 	if (ch->dir == STORE_IN)
 		snprintf(line, sizeof line, "%s%s recv %llu %s %s%s %s%s",
 		    g->hline, g->hline, (unsigned long long)ch->seq, g->dot,
@@ -143,12 +171,14 @@ ui_data_chunk_draw(enum layout_pane p, const struct chunk *ch, long first,
 	long	row = first;
 	char	buf[HEXDUMP_ROW_MAX + 1];
 
+	if (ch->dir == STORE_MARK) {
+		ui_data_mark(p, ch, w, first, &y, maxy, x);
+		return y;
+	}
 	if (row == 0 && y < maxy) {
 		ui_data_separator(p, ch, y++, x, w);
 		row++;
 	}
-	if (ch->dir == STORE_MARK)
-		return y;
 	if (p == PANE_HEX) {
 		size_t	off = (size_t)(row - 1) * (size_t)per_row;
 
