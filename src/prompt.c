@@ -683,7 +683,7 @@ prompt_history_load(void)
 static void
 prompt_history_save(void)
 {
-	char		**lines, *tmp;
+	char		**lines, *tmp, *real;
 	size_t		  n = 0, i, first, bytes = 0;
 	int		  refused, fd;
 	FILE		 *f;
@@ -711,6 +711,12 @@ prompt_history_save(void)
 		first--;
 	}
 
+	/* A symbolic link (dotfiles kept elsewhere) stays one: replace the
+	 * file it names. */
+	if ((real = realpath(prompt.histpath, NULL)) != NULL) {
+		free(prompt.histpath);
+		prompt.histpath = real;
+	}
 	if (prompt_mkdirs(prompt.histpath) == 0) {
 		tmp = xasprintf("%s.%ld.tmp", prompt.histpath, (long)getpid());
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK |
