@@ -185,8 +185,8 @@ store_mark_event(struct store *s, const struct ev *e)
 	const struct chunk	*ch;
 	struct sbuf		 b = { 0 };
 
-	if (e->conn <= 0)
-		return NULL;
+	if (e->conn <= 0 || s->bound <= STORE_CHUNK_OVERHEAD)
+		return NULL;	/* batch mode keeps nothing to view */
 	switch (e->kind) {
 	case EV_EOF:
 		sbuf_adds(&b, "EOF: the peer finished sending");
