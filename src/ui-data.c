@@ -150,13 +150,20 @@ ui_data_separator(enum layout_pane p, const struct chunk *ch, int y, int x,
 	ui_bytes(size, sizeof size, ch->len);
 	if (p == PANE_HEX)
 		snprintf(t, sizeof t, " %s +%.3f", g->dot, ch->t);
-	if (ch->dir == STORE_IN)
-		snprintf(line, sizeof line, "%s%s recv %llu %s %s%s %s%s",
-		    g->hline, g->hline, (unsigned long long)ch->seq, g->dot,
-		    size, t, g->hline, g->hline);
-	else
-		snprintf(line, sizeof line, "%s%s send %s %s%s %s%s",
-		    g->hline, g->hline, g->dot, size, t, g->hline, g->hline);
+	for (;;) {
+		if (ch->dir == STORE_IN)
+			snprintf(line, sizeof line, "%s%s recv %llu %s %s%s %s%s",
+			    g->hline, g->hline, (unsigned long long)ch->seq,
+			    g->dot, size, t, g->hline, g->hline);
+		else
+			snprintf(line, sizeof line, "%s%s send %s %s%s %s%s",
+			    g->hline, g->hline, g->dot, size, t, g->hline,
+			    g->hline);
+		/* Too narrow: the time goes whole, not cut. */
+		if (t[0] == '\0' || ui_cols(line) <= w)
+			break;
+		t[0] = '\0';
+	}
 	attron(ui_attr(UI_SEP));
 	mvaddnstr(y, x, line, ui_data_fit(line, w));
 	attroff(ui_attr(UI_SEP));
