@@ -85,6 +85,8 @@ app_on_event(const struct ev *e, void *arg)
 		    e->offset, e->t, e->kind == EV_RECV ? e->asked : 0,
 		    e->data, e->len);
 	}
+	/* EOF, shutdown, resets and errors show in the data panes too. */
+	store_mark_event(&app.store, e);
 	/* Only the screen shows the Events pane; batch mode skips the cost. */
 	if (app.evlog.cap > 0)
 		evlog_add(&app.evlog, e);

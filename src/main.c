@@ -23,6 +23,7 @@
 #include "sockscope/conn.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
+#include "sockscope/prompt.h"
 #include "sockscope/textesc.h"
 #include "sockscope/ui.h"
 #include "sockscope/util.h"
@@ -31,7 +32,8 @@ enum {
 	OPT_EOL = 256,
 	OPT_JSON,
 	OPT_SCROLLBACK,
-	OPT_NO_COLOR
+	OPT_NO_COLOR,
+	OPT_HISTORY
 };
 
 static const char main_usage[] =
@@ -62,6 +64,9 @@ static const char main_usage[] =
 "  -e, --exec=LINE         run an input line at start (repeatable)\n"
 "      --scrollback=SIZE   bytes of data kept for viewing (64M)\n"
 "      --no-color          no colors (also when NO_COLOR is set)\n"
+"      --history=commands|all|none\n"
+"                          input lines the history file keeps (commands:\n"
+"                          not lines sent to the peer, nor /send or /hex)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -86,6 +91,7 @@ static const struct option main_options[] = {
 	{ "exec",		required_argument,	NULL, 'e' },
 	{ "scrollback",		required_argument,	NULL, OPT_SCROLLBACK },
 	{ "no-color",		no_argument,		NULL, OPT_NO_COLOR },
+	{ "history",		required_argument,	NULL, OPT_HISTORY },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -264,6 +270,17 @@ main(int argc, char **argv)
 			break;
 		case OPT_NO_COLOR:
 			no_color = 1;
+			break;
+		case OPT_HISTORY:
+			/* Which lines the screen's history file keeps. */
+			if (strcmp(optarg, "commands") != 0 &&
+			    strcmp(optarg, "all") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				main_usage_error("--history must be commands, all "
+				    "or none, got '%s'", optarg);
+			prompt_set_history(optarg[0] == 'c' ?
+			    PROMPT_HISTORY_COMMANDS : optarg[0] == 'a' ?
+			    PROMPT_HISTORY_ALL : PROMPT_HISTORY_NONE);
 			break;
 		case '4':
 			ncfg.family = AF_INET;
