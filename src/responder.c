@@ -814,6 +814,8 @@ responder_on_data(struct responder *r, const void *buf, size_t n,
 		break;
 	case RESPONDER_DRIP:
 	case RESPONDER_CHUNKY:
+		if (take == 0)
+			break;
 		sbuf_add(&r->q, p, take);
 		if (!r->timer)
 			responder_piece(r);

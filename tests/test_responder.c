@@ -617,6 +617,32 @@ test_http_body(const char *resp, size_t len, const char **body)
 	return (size_t)strtoul(cl + 16, NULL, 10);
 }
 
+/*
+ * Check that each response in out has exactly the body its Content-Length
+ * says (HEAD responses, when head is set, none).
+ */
+static void
+test_http_lengths(const char *out, int head)
+{
+	const char	*p = out, *end, *cl;
+	size_t		 n;
+
+	while (*p != '\0') {
+		assert_int_equal(strncmp(p, "HTTP/1.1 ", 9), 0);
+		end = strstr(p, "\r\n\r\n");
+		assert_non_null(end);
+		if (strncmp(p, "HTTP/1.1 100 ", 13) == 0) {
+			p = end + 4;
+			continue;
+		}
+		cl = strstr(p, "\r\nContent-Length: ");
+		assert_true(cl != NULL && cl < end);
+		n = head ? 0 : (size_t)strtoul(cl + 18, NULL, 10);
+		assert_true(strlen(end + 4) >= n);
+		p = end + 4 + n;
+	}
+}
+
 /* Run the http responder whole and byte by byte; the same answer. */
 static char *
 test_http(const char *in, int *closed)
@@ -632,6 +658,7 @@ test_http(const char *in, int *closed)
 	assert_int_equal(s1.closed, s2.closed);
 	*closed = s1.closed;
 	out = xstrdup(s1.sent.p != NULL ? s1.sent.p : "");
+	test_http_lengths(out, strncmp(in, "HEAD ", 5) == 0);
 	test_shell_free(&s1);
 	test_shell_free(&s2);
 	return out;
