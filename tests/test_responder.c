@@ -670,10 +670,10 @@ test_http_get(void **state)
 {
 	struct responder	*r;
 	struct sbuf		 t = { 0 };
-	const char		*req = "GET /<x>?a=1&b=2 HTTP/1.1\r\n"
+	const char		*get = "GET /<x>?a=1&b=2 HTTP/1.1\r\n"
 	    "Host: 127.0.0.1:19999\r\nUser-Agent: curl/7.88.1\r\n"
 	    "Accept: */*\r\n\r\n";
-	const char		*body;
+	const char		*body, *req;
 	char			*out;
 	size_t			 cl;
 	struct responder_action	 a;
@@ -681,7 +681,7 @@ test_http_get(void **state)
 	(void)state;
 	r = responder_new(RESPONDER_HTTP, 0, TEST_NOW);
 	test_expect(r, "");
-	responder_on_data(r, req, strlen(req), TEST_NOW);
+	responder_on_data(r, get, strlen(get), TEST_NOW);
 	assert_int_equal(responder_next(r, &a), 1);
 	assert_int_equal(a.kind, RESPONDER_A_SEND);
 	sbuf_add(&t, a.data, a.len);
@@ -707,8 +707,8 @@ test_http_get(void **state)
 	sbuf_reset(&t);
 
 	/* The second request on the connection asks to close. */
-	responder_on_data(r, "GET /favicon.ico HTTP/1.1\r\nConnection: "
-	    "close\r\n\r\n", 52, TEST_NOW);
+	req = "GET /favicon.ico HTTP/1.1\r\nConnection: close\r\n\r\n";
+	responder_on_data(r, req, strlen(req), TEST_NOW);
 	test_take(r, &t);
 	assert_non_null(strstr(t.p, "Connection: close\\r\\n"));
 	assert_non_null(strstr(t.p, "Request 2 on this connection"));
@@ -722,7 +722,7 @@ test_http_get(void **state)
 	{
 		int	closed;
 
-		out = test_http(req, &closed);
+		out = test_http(get, &closed);
 		assert_int_equal(closed, 1);	/* EOF after the request */
 		assert_int_equal(strncmp(out, "HTTP/1.1 200 OK\r\n", 17), 0);
 		free(out);
