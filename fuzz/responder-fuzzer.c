@@ -54,7 +54,7 @@ responder_fuzzer_take(struct responder_fuzzer_shell *s)
 			sbuf_add(&s->sent, a.data, a.len);
 			break;
 		case RESPONDER_A_WAIT:
-			FUZZ_ASSERT(a.ms > 0 && a.ms <= 1000);
+			FUZZ_ASSERT(a.ms > 0 && a.ms <= RESPONDER_LINGER_MS);
 			s->timer = 1;
 			break;
 		case RESPONDER_A_READ_LIMIT:
@@ -276,8 +276,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			once.eof = 1;
 			responder_fuzzer_take(&once);
 		}
-		/* reset's RST waits for a timer the script may not fire. */
-		if (kind != RESPONDER_RESET)
+		/*
+		 * reset's RST, and the close after a linger, wait for a timer
+		 * the script may not fire.
+		 */
+		if (kind != RESPONDER_RESET && kind != RESPONDER_ONESHOT &&
+		    kind != RESPONDER_DAYTIME && kind != RESPONDER_HTTP)
 			FUZZ_ASSERT(once.finished == s.finished);
 		FUZZ_ASSERT_BYTES(once.sent.len == s.sent.len &&
 		    (s.sent.len == 0 || memcmp(once.sent.p, s.sent.p,

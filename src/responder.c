@@ -38,6 +38,7 @@ struct responder {
 	int			 done;		/* CLOSE or RESET queued */
 	int			 eof;		/* the peer finished sending */
 	int			 timer;		/* a WAIT is armed */
+	int			 lingering;	/* half-closed, closing soon */
 	size_t			 budget;	/* the shell's read limit */
 
 	/* Actions not yet taken, and the data of their SENDs. */
@@ -205,6 +206,25 @@ responder_finish(struct responder *r, enum responder_action_kind kind)
 	r->done = 1;
 }
 
+/*
+ * Half-close, then close at the peer's EOF or after RESPONDER_LINGER_MS,
+ * reading and dropping whatever still comes: closing with unread bytes
+ * would make the kernel send RST, which can destroy the answer before the
+ * client reads it.
+ */
+static void
+responder_linger(struct responder *r)
+{
+	if (r->lingering || r->done)
+		return;
+	responder_push(r, RESPONDER_A_SHUTDOWN);
+	r->lingering = 1;
+	if (r->eof)
+		responder_finish(r, RESPONDER_A_CLOSE);
+	else
+		responder_wait(r, RESPONDER_LINGER_MS);
+}
+
 /* Forget the actions already taken (their data is no longer promised). */
 static void
 responder_begin(struct responder *r, uint64_t now_ms)
@@ -224,6 +244,8 @@ responder_read_limit(const struct responder *r)
 
 	if (r->done || r->eof)
 		return 0;
+	if (r->lingering)
+		return RESPONDER_UNLIMITED;	/* drained and dropped */
 	switch (r->kind) {
 	case RESPONDER_DRIP:
 	case RESPONDER_CHUNKY:
@@ -358,8 +380,8 @@ responder_line(struct responder *r)
 		return;
 	responder_answer(r, r->line, n);
 	if (r->kind == RESPONDER_ONESHOT) {
-		/* Half-close so the client reads EOF, then read until its. */
-		responder_push(r, RESPONDER_A_SHUTDOWN);
+		/* The client reads EOF now. */
+		responder_linger(r);
 		r->answered = 1;
 	} else if (r->kind == RESPONDER_RESET) {
 		/* A moment for the answer to reach the client first. */
@@ -561,7 +583,7 @@ responder_http_reply(struct responder *r, const char *status,
 		responder_send(r, page->p, page->len);
 	sbuf_free(&h);
 	if (!keep_alive)
-		responder_finish(r, RESPONDER_A_CLOSE);
+		responder_linger(r);
 }
 
 /* The start of the page, with a title and a heading. */
@@ -648,7 +670,7 @@ responder_http_event(const struct httpdec_event *ev, void *arg)
 	struct responder	*r = arg;
 	uint64_t		 len;
 
-	if (r->done)
+	if (r->done || r->lingering)
 		return;
 	switch (ev->kind) {
 	case HTTPDEC_START_LINE:
@@ -700,7 +722,7 @@ responder_http_data(struct responder *r, const unsigned char *p, size_t n)
 	uint64_t	off, keep, end;
 	size_t		piece;
 
-	while (n > 0 && !r->done) {
+	while (n > 0 && !r->done && !r->lingering) {
 		off = httpdec_offset(r->dec);
 		if (r->in_body)
 			piece = n;
@@ -732,7 +754,7 @@ responder_http_data(struct responder *r, const unsigned char *p, size_t n)
 		}
 	}
 	/* Give back the buffer when nothing is kept (a body, the end). */
-	if (r->done || r->raw.len == 0)
+	if (r->done || r->lingering || r->raw.len == 0)
 		sbuf_free(&r->raw);
 }
 
@@ -752,7 +774,7 @@ responder_new(enum responder_kind kind, uint32_t seed, uint64_t now_ms)
 		break;
 	case RESPONDER_DAYTIME:
 		responder_daytime(r);
-		responder_finish(r, RESPONDER_A_CLOSE);
+		responder_linger(r);
 		break;
 	case RESPONDER_HTTP:
 		r->dec = httpdec_new(HTTPDEC_REQUEST, responder_http_event, r);
@@ -789,7 +811,7 @@ responder_on_data(struct responder *r, const void *buf, size_t n,
 	size_t			 take;
 
 	responder_begin(r, now_ms);
-	if (r->done || r->eof)
+	if (r->done || r->eof || r->lingering)
 		return n;	/* ignored, as promised */
 	take = responder_read_limit(r);
 	if (take > n)
@@ -838,6 +860,10 @@ responder_on_eof(struct responder *r, uint64_t now_ms)
 	if (r->done || r->eof)
 		return;
 	r->eof = 1;
+	if (r->lingering) {
+		responder_finish(r, RESPONDER_A_CLOSE);
+		return;
+	}
 	switch (r->kind) {
 	case RESPONDER_RESET:
 		if (r->llen > 0)
@@ -873,6 +899,10 @@ responder_on_timer(struct responder *r, uint64_t now_ms)
 	if (r->done || !r->timer)
 		return;
 	r->timer = 0;
+	if (r->lingering) {
+		responder_finish(r, RESPONDER_A_CLOSE);
+		return;
+	}
 	switch (r->kind) {
 	case RESPONDER_DRIP:
 	case RESPONDER_CHUNKY:

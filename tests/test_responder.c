@@ -494,12 +494,32 @@ test_oneshot(void **state)
 	r = responder_new(RESPONDER_ONESHOT, 0, TEST_NOW);
 	test_expect(r, "");
 	responder_on_data(r, "first\nsecond\n", 13, TEST_NOW);
-	test_expect(r, "SEND first\\n\nSHUTDOWN\n");
+	test_expect(r, "SEND first\\n\nSHUTDOWN\nWAIT 2000\n");
+	/* What still comes is read and dropped, so no RST; EOF closes. */
+	assert_int_equal(responder_read_limit(r), RESPONDER_UNLIMITED);
 	responder_on_data(r, "third\n", 6, TEST_NOW);
 	test_expect(r, "");
 	assert_int_equal(responder_held(r), 0);
+	assert_int_equal(responder_done(r), 0);
 	responder_on_eof(r, TEST_NOW);
 	test_expect(r, "CLOSE\n");
+	responder_on_timer(r, TEST_NOW + 2000);
+	test_expect(r, "");
+	responder_free(r);
+
+	/* A client that never closes is closed after the linger time. */
+	r = responder_new(RESPONDER_ONESHOT, 0, TEST_NOW);
+	responder_on_data(r, "x\n", 2, TEST_NOW);
+	test_expect(r, "SEND x\\n\nSHUTDOWN\nWAIT 2000\n");
+	responder_on_timer(r, TEST_NOW + 2000);
+	test_expect(r, "CLOSE\n");
+	responder_free(r);
+
+	/* EOF in the middle of the only line: answer, half-close, close. */
+	r = responder_new(RESPONDER_ONESHOT, 0, TEST_NOW);
+	responder_on_data(r, "ab", 2, TEST_NOW);
+	responder_on_eof(r, TEST_NOW);
+	test_expect(r, "SEND ab\nSHUTDOWN\nCLOSE\n");
 	responder_free(r);
 	test_same(RESPONDER_ONESHOT, "a\r\nb\n", 5, "a\r\n", 3, 1, 0);
 	test_same(RESPONDER_ONESHOT, "abc", 3, "abc", 3, 1, 0);
@@ -596,9 +616,11 @@ test_daytime(void **state)
 	(void)state;
 	r = responder_new(RESPONDER_DAYTIME, 0, TEST_NOW);
 	test_expect(r, "SEND Tuesday, December 2, 2025 09:04:05-UTC\\r\\n\n"
-	    "CLOSE\n");
+	    "SHUTDOWN\nWAIT 2000\n");
 	responder_on_data(r, "x", 1, TEST_NOW);
 	test_expect(r, "");
+	responder_on_eof(r, TEST_NOW);
+	test_expect(r, "CLOSE\n");
 	responder_free(r);
 }
 
@@ -713,7 +735,13 @@ test_http_get(void **state)
 	assert_non_null(strstr(t.p, "Connection: close\\r\\n"));
 	assert_non_null(strstr(t.p, "Request 2 on this connection"));
 	assert_non_null(strstr(t.p, "GET /favicon.ico HTTP/1.1\\\\r\\\\n"));
-	assert_non_null(strstr(t.p, "\nCLOSE\n"));
+	assert_non_null(strstr(t.p, "\nSHUTDOWN\nWAIT 2000\n"));
+	assert_int_equal(responder_done(r), 0);
+	sbuf_reset(&t);
+	/* Anything after it is dropped; the client's EOF closes. */
+	responder_on_data(r, get, strlen(get), TEST_NOW);
+	responder_on_eof(r, TEST_NOW);
+	test_expect(r, "CLOSE\n");
 	assert_int_equal(responder_done(r), 1);
 	sbuf_free(&t);
 	responder_free(r);
@@ -829,7 +857,7 @@ test_http_bad(void **state)
 		test_take(r, &t);
 		assert_non_null(strstr(t.p, "400 Bad Request"));
 		assert_non_null(strstr(t.p, "stream ended in the headers"));
-		assert_non_null(strstr(t.p, "\nCLOSE\n"));
+		assert_non_null(strstr(t.p, "\nSHUTDOWN\nCLOSE\n"));
 		sbuf_free(&t);
 	}
 	responder_free(r);

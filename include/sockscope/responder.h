@@ -38,6 +38,13 @@
  * After CLOSE or RESET the responder is done: it asks for nothing more and
  * ignores what it is given.
  *
+ * Kinds that end the conversation themselves (oneshot, daytime, http after
+ * "Connection: close" or a 400) do not close at once: they ask for
+ * SHUTDOWN, so the client reads EOF after the answer, then read and drop
+ * what still comes, and CLOSE at the client's EOF or after
+ * RESPONDER_LINGER_MS.  Closing with unread bytes would make the kernel
+ * send RST, which can destroy the answer before the client reads it.
+ *
  * now_ms is the wall-clock time in milliseconds since the Unix epoch
  * (CLOCK_REALTIME).  It is only ever shown (daytime, the http Date
  * header); waits are relative, so a clock step changes no timing.
@@ -75,6 +82,8 @@
 #define RESPONDER_SLOW_MS	100
 /* reset: how long after the answer the reset comes. */
 #define RESPONDER_RESET_MS	100
+/* oneshot, daytime, http: after the half-close, how long until close. */
+#define RESPONDER_LINGER_MS	2000
 /* chargen: lines per burst, and the pause after a burst is written. */
 #define RESPONDER_CHARGEN_LINES	16
 #define RESPONDER_CHARGEN_MS	100
@@ -89,7 +98,7 @@ enum responder_kind {
 	RESPONDER_DRIP,		/* echo, one byte per write */
 	RESPONDER_CHUNKY,	/* echo in pieces of seeded random size */
 	RESPONDER_SLOW,		/* echo lines, reading one byte per 100 ms */
-	RESPONDER_ONESHOT,	/* echo one line, then half-close */
+	RESPONDER_ONESHOT,	/* echo one line, then half-close, close */
 	RESPONDER_RESET,	/* echo one line, then reset */
 	RESPONDER_DISCARD,	/* RFC 863 */
 	RESPONDER_CHARGEN,	/* RFC 864 */
