@@ -599,12 +599,51 @@ test_tunnel(void **state)
 	free(got);
 }
 
+/* Chromium 156's request for a page, as it came (headless, Debian). */
+static void
+test_chromium(void **state)
+{
+	const char	*in = "GET /page HTTP/1.1\r\n"
+	    "Host: 127.0.0.1:23871\r\n"
+	    "Connection: keep-alive\r\n"
+	    "sec-ch-ua: \"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"\r\n"
+	    "sec-ch-ua-mobile: ?0\r\n"
+	    "sec-ch-ua-platform: \"Linux\"\r\n"
+	    "Upgrade-Insecure-Requests: 1\r\n"
+	    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
+	    "(KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\n"
+	    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,"
+	    "image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,"
+	    "application/signed-exchange;v=b3;q=0.7\r\n"
+	    "Sec-Fetch-Site: none\r\n"
+	    "Sec-Fetch-Mode: navigate\r\n"
+	    "Sec-Fetch-User: ?1\r\n"
+	    "Sec-Fetch-Dest: document\r\n"
+	    "Accept-Encoding: gzip, deflate, br, zstd\r\n"
+	    "Accept-Language: en-US,en;q=0.9\r\n\r\n";
+	char		*got;
+
+	(void)state;
+	got = test_decode_dir(HTTPDEC_REQUEST, NULL, in, strlen(in), 1);
+	assert_non_null(strstr(got, "@0 START_LINE request GET /page HTTP/1.1\n"));
+	assert_non_null(strstr(got, " HEADER User-Agent: Mozilla/5.0 (X11; "
+	    "Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+	    "HeadlessChrome/156.0.0.0 Safari/537.36\n"));
+	assert_non_null(strstr(got, " HEADER sec-ch-ua: \"Not:A-Brand\";"
+	    "v=\"8\", \"Chromium\";v=\"156\"\n"));
+	assert_non_null(strstr(got, " HEADERS_END no body keep-alive\n"));
+	assert_non_null(strstr(got, "MESSAGE_END body 0 no body keep-alive\n"));
+	assert_null(strstr(got, "ERROR"));
+	free(got);
+}
+
 /* Run the tests. */
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_curl_get),
+		cmocka_unit_test(test_chromium),
 		cmocka_unit_test(test_post_length),
 		cmocka_unit_test(test_chunked_request),
 		cmocka_unit_test(test_http10),
