@@ -679,13 +679,8 @@ responder_http_event(const struct httpdec_event *ev, void *arg)
 		    memcmp(ev->method, "HEAD", 4) == 0;
 		break;
 	case HTTPDEC_HEADERS_END:
+		/* At most RESPONDER_HTTP_HEAD_MAX: responder_http_data(). */
 		len = ev->end - r->req_start;
-		if (len > RESPONDER_HTTP_HEAD_MAX) {
-			responder_http_error(r, "431 Request Header Fields Too "
-			    "Large", "the request head is longer than 32768 "
-			    "bytes", ev->end - 1);
-			return;
-		}
 		sbuf_reset(&r->head);
 		sbuf_add(&r->head, r->raw.p + (r->req_start - r->raw_base),
 		    (size_t)len);

@@ -467,7 +467,7 @@ test_oversize(void **state)
 {
 	struct sbuf	 b = { 0 };
 	char		*got;
-	size_t		 i;
+	size_t		 i, k;
 
 	(void)state;
 	sbuf_adds(&b, "GET /");
@@ -488,6 +488,21 @@ test_oversize(void **state)
 	sbuf_adds(&b, " HTTP/1.1\r\n\r\n");
 	got = test_decode_step(HTTPDEC_REQUEST, NULL, b.p, b.len, 0, 0, NULL);
 	assert_non_null(strstr(got, "MESSAGE_END"));
+	free(got);
+
+	/* A header whose folded lines make it too long. */
+	sbuf_reset(&b);
+	sbuf_adds(&b, "GET / HTTP/1.1\r\nX: ");
+	for (i = 0; i < 3; i++) {
+		sbuf_adds(&b, "\r\n ");
+		for (k = 0; k < HTTPDEC_LINE_MAX / 3; k++)
+			sbuf_addc(&b, 'v');
+	}
+	sbuf_adds(&b, "\r\n ww\r\n\r\n");
+	got = test_decode_step(HTTPDEC_REQUEST, NULL, b.p, b.len, 0, 0, NULL);
+	assert_non_null(strstr(got, "ERROR header longer than 8192 bytes with "
+	    "its folded lines\n"));
+	assert_null(strstr(got, "HEADERS_END"));
 	free(got);
 
 	/* Too many headers. */
