@@ -15,10 +15,13 @@
  *     empty         (everything sent so far was written to the socket)
  *   take actions: while (responder_next(r, &a)) apply(a);
  *
+ * Take every action after each call: what is not taken stays queued.
+ *
  * Actions, applied in the order given:
  *
  *   RESPONDER_A_SEND      queue data (a.data, a.len) for sending; a.data is
- *                         valid until the next call into the responder
+ *                         valid until the next responder_on_*() or
+ *                         responder_free() call on this responder
  *   RESPONDER_A_WAIT      arm the one timer a.ms milliseconds from now
  *                         (replacing any armed one) and call on_timer when
  *                         it is due.  No timer is armed otherwise, so an
@@ -163,7 +166,7 @@ void responder_on_drained(struct responder *r, uint64_t now_ms);
 
 /*
  * Take the next action: 1 and *a filled, or 0 when there is none.  The
- * data of a SEND stays valid until the next call into the responder.
+ * data of a SEND stays valid until the next responder_on_*() call.
  */
 int responder_next(struct responder *r, struct responder_action *a);
 
