@@ -6,7 +6,7 @@
  * The shells call cmd_parse() on each line typed at the prompt or read in
  * batch mode and act on the struct cmd it fills; main.c calls
  * cmd_parse_port(), cmd_parse_size() and cmd_parse_eol() on options and
- * arguments; prompt.c completes with cmd_names and cmd_keywords().  No
+ * arguments; prompt.c completes with cmd_name_list() and cmd_keywords().  No
  * socket, resolver, printing or locale here: every message that quotes
  * user input escapes it, so it is safe to show on a terminal as it is.
  */
@@ -40,10 +40,13 @@ typedef int cmd_parse_fn(const struct cmd_entry *, const char *, size_t,
 /* What the parser and the help know about one command. */
 struct cmd_entry {
 	const char		*name;		/* without '/' */
+	const char		*alias;		/* another name, or NULL */
 	enum cmd_kind		 kind;
 	unsigned int		 minargs;
 	unsigned int		 maxargs;
-	const char		*help;		/* usage line first */
+	const char		*usage;		/* argument template */
+	const char		*summary;	/* one line */
+	const char		*help;		/* explanation, no usage */
 	const char *const	*keywords;	/* for argument 1 */
 	cmd_parse_fn		*parse;
 };
@@ -69,140 +72,122 @@ static const char *const cmd_eol_keywords[] = {
 static const char *const cmd_view_keywords[] = {
 	"split", "hex", "text", NULL
 };
-static const char *const cmd_help_keywords[] = {
-	"connect", "listen", "send", "hex", "recv", "auto", "recvsize", "eol",
-	"shutdown", "reset", "close", "conn", "view", "clear", "help", "quit",
-	NULL
-};
-
-const char *const cmd_names[] = {
-	"/connect", "/listen", "/send", "/hex", "/recv", "/auto", "/recvsize",
-	"/eol", "/shutdown", "/reset", "/close", "/conn", "/view", "/clear",
-	"/help", "/quit", NULL
-};
-
 /*
- * The commands in the order of SPEC section 3 (and of cmd_names).  The
- * first line of help is the usage line that error messages repeat.
+ * The commands in the order of SPEC section 3: the one list every other
+ * list comes from (the parser, /help, /help COMMAND, completion of names
+ * and of /help's topics, and the command list in --help).  A new command
+ * is one entry here.  usage is the argument template shown after the name
+ * ("HOST PORT"); summary is the one-line description of /help and --help;
+ * help explains the command in lines of at most 72 columns.
  */
 static const struct cmd_entry cmd_table[] = {
-	{ "connect", CMD_CONNECT, 2, 2,
-	  "/connect HOST PORT\n"
+	{ "connect", NULL, CMD_CONNECT, 2, 2, "HOST PORT",
+	  "open a new connection; it becomes focused",
 	  "Open a TCP connection to HOST on PORT; it becomes the focused\n"
 	  "connection.  HOST is a name or an IPv4 or IPv6 address (::1 or\n"
 	  "[::1]); every address a name resolves to is tried in turn.  PORT\n"
 	  "is 1-65535 or a service name such as http.\n",
 	  NULL, cmd_parse_connect },
-	{ "listen", CMD_LISTEN, 1, 2,
-	  "/listen [ADDR] PORT\n"
+	{ "listen", NULL, CMD_LISTEN, 1, 2, "[ADDR] PORT",
+	  "open a listener (several may be open)",
 	  "Open a listener on ADDR (default 127.0.0.1) and PORT; several may\n"
 	  "be open at once.  Give 0.0.0.0 or :: to listen on every interface.\n"
 	  "Each accepted connection gets the next #ID.\n",
 	  NULL, cmd_parse_listen },
-	{ "send", CMD_SEND, 1, 1,
-	  "/send TEXT\n"
+	{ "send", NULL, CMD_SEND, 1, 1, "TEXT",
+	  "send TEXT with C escapes decoded; no end-of-line",
 	  "Send TEXT to the focused connection, with no end-of-line added.\n"
 	  "C escapes are decoded: \\r \\n \\t \\0 \\\\ \\xHH, also \\e \\a "
 	  "\\\" \\'.\n"
 	  "Spaces after the first one are sent too.\n"
 	  "Example: /send GET / HTTP/1.0\\r\\n\\r\\n\n",
 	  NULL, cmd_parse_send },
-	{ "hex", CMD_HEX, 1, UINT_MAX,
-	  "/hex HEX...\n"
+	{ "hex", NULL, CMD_HEX, 1, UINT_MAX, "HEX...",
+	  "send raw bytes, e.g. /hex 47 45 54 0d0a",
 	  "Send raw bytes written in hex to the focused connection, with no\n"
 	  "end-of-line added.  Groups are separated by spaces; each has an\n"
 	  "even number of digits and an optional 0x.\n"
 	  "Example: /hex 47 45 54 0d0a\n",
 	  NULL, cmd_parse_hex },
-	{ "recv", CMD_RECV, 0, 1,
-	  "/recv [N]\n"
+	{ "recv", NULL, CMD_RECV, 0, 1, "[N]",
+	  "call recv() once for up to N bytes",
 	  "Call recv() once on the focused connection for up to N bytes\n"
 	  "(1-1048576; default: the recv size) and show exactly what it\n"
 	  "returned: some bytes, 0 at EOF, or an error.  Most useful after\n"
 	  "/auto off, when nothing is received until you ask.\n",
 	  NULL, cmd_parse_recv },
-	{ "auto", CMD_AUTO, 1, 1,
-	  "/auto on|off\n"
+	{ "auto", NULL, CMD_AUTO, 1, 1, "on|off",
+	  "automatic receiving on or off",
 	  "Turn automatic receiving on or off.  While it is off, data waits\n"
 	  "in the kernel's receive queue until /recv reads it.\n",
 	  cmd_auto_keywords, cmd_parse_auto },
-	{ "recvsize", CMD_RECVSIZE, 1, 1,
-	  "/recvsize N\n"
+	{ "recvsize", NULL, CMD_RECVSIZE, 1, 1, "N",
+	  "set the bytes asked of each recv() (1-1048576)",
 	  "Set how many bytes each recv() asks for, 1-1048576 (default\n"
 	  "4096).  A small size shows how a stream is split into reads.\n",
 	  NULL, cmd_parse_recv },
-	{ "eol", CMD_EOL, 1, 1,
-	  "/eol lf|crlf|cr|none\n"
+	{ "eol", NULL, CMD_EOL, 1, 1, "lf|crlf|cr|none",
+	  "set the end-of-line appended to typed lines",
 	  "Set the end-of-line appended to each typed line: LF (\\n), CRLF\n"
 	  "(\\r\\n), CR (\\r) or none.  HTTP, SMTP and most other Internet\n"
 	  "protocols want crlf.\n",
 	  cmd_eol_keywords, cmd_parse_eolcmd },
-	{ "shutdown", CMD_SHUTDOWN, 0, 1,
-	  "/shutdown [#ID]\n"
+	{ "shutdown", NULL, CMD_SHUTDOWN, 0, 1, "[#ID]",
+	  "half-close: the peer reads EOF; we still receive",
 	  "Half-close the focused connection, or #ID, with shutdown(SHUT_WR):\n"
 	  "the peer reads EOF, and we can still receive what it sends.\n",
 	  NULL, cmd_parse_target },
-	{ "reset", CMD_RESET, 0, 1,
-	  "/reset [#ID]\n"
+	{ "reset", NULL, CMD_RESET, 0, 1, "[#ID]",
+	  "abortive close: the peer gets a reset (RST)",
 	  "Abort the focused connection, or #ID: close it with SO_LINGER set\n"
 	  "to 0, so the peer gets a reset (RST) instead of an orderly EOF.\n",
 	  NULL, cmd_parse_target },
-	{ "close", CMD_CLOSE, 0, 1,
-	  "/close [#ID|LID]\n"
+	{ "close", NULL, CMD_CLOSE, 0, 1, "[#ID|LID]",
+	  "close a connection or a listener",
 	  "Close the focused connection, connection #ID (/close #2) or\n"
 	  "listener LID (/close L1).\n",
 	  NULL, cmd_parse_close },
-	{ "conn", CMD_CONN, 1, 1,
-	  "/conn #ID\n"
+	{ "conn", NULL, CMD_CONN, 1, 1, "#ID",
+	  "focus a connection",
 	  "Focus connection #ID (/conn #2, or /conn 2): the panes show it and\n"
 	  "typed lines go to it.\n",
 	  NULL, cmd_parse_conn },
-	{ "view", CMD_VIEW, 1, 1,
-	  "/view split|hex|text\n"
+	{ "view", NULL, CMD_VIEW, 1, 1, "split|hex|text",
+	  "full screen: how data is shown",
 	  "Full screen: show data as hex and text side by side (split), as\n"
 	  "hex only or as text only.  F2 cycles the views.\n",
 	  cmd_view_keywords, cmd_parse_view },
-	{ "clear", CMD_CLEAR, 0, 0,
-	  "/clear\n"
+	{ "clear", NULL, CMD_CLEAR, 0, 0, "",
+	  "clear the focused connection's view",
 	  "Clear the focused connection's view.  Its counters of bytes and\n"
 	  "chunks stay as they are.\n",
 	  NULL, cmd_parse_none },
-	{ "help", CMD_HELP, 0, 1,
-	  "/help [COMMAND]\n"
+	{ "help", "?", CMD_HELP, 0, 1, "[COMMAND]",
+	  "list commands, or explain one",
 	  "List every command, or explain one (/help connect).  A line that\n"
 	  "does not start with / is sent as typed, with the end-of-line;\n"
-	  "start it with // to send a line beginning with /.\n",
-	  cmd_help_keywords, cmd_parse_helpcmd },
-	{ "quit", CMD_QUIT, 0, 0,
-	  "/quit\n"
-	  "Close every connection and listener and leave.  F10 does the "
-	  "same.\n",
+	  "start it with // to send a line beginning with /.  /? is the same.\n",
+	  NULL, cmd_parse_helpcmd },
+	{ "quit", "exit", CMD_QUIT, 0, 0, "",
+	  "close everything and leave",
+	  "Close every connection and listener and leave.  F10 and /exit do\n"
+	  "the same.\n",
 	  NULL, cmd_parse_none },
 };
 #define CMD_NTABLE (sizeof cmd_table / sizeof cmd_table[0])
 
-/* One line per command; a test checks it against cmd_table. */
-static const char cmd_help_summary[] =
-	"/connect HOST PORT     open a new connection; it becomes focused\n"
-	"/listen [ADDR] PORT    open a listener (several may be open)\n"
-	"/send TEXT             send TEXT, decoding \\r \\n \\t \\0 \\\\ \\xHH;"
-	    " "
-	    "no end-of-line\n"
-	"/hex HEX...            send raw bytes, e.g. /hex 47 45 54 0d0a\n"
-	"/recv [N]              call recv() once for up to N bytes\n"
-	"/auto on|off           automatic receiving on or off\n"
-	"/recvsize N            set the bytes asked of each recv() "
-	    "(1-1048576)\n"
-	"/eol lf|crlf|cr|none   set the end-of-line appended to typed lines\n"
-	"/shutdown [#ID]        half-close: the peer reads EOF; we still "
-	    "receive\n"
-	"/reset [#ID]           abortive close: the peer gets a reset (RST)\n"
-	"/close [#ID|LID]       close a connection or a listener\n"
-	"/conn #ID              focus a connection\n"
-	"/view split|hex|text   full screen: how data is shown\n"
-	"/clear                 clear the focused connection's view\n"
-	"/help [COMMAND]        list commands, or explain one\n"
-	"/quit                  close everything and leave\n";
+/*
+ * Lists built from cmd_table on first use and kept for the program's
+ * life: the names with '/', the names without (the topics /help
+ * completes), each command's full help (usage line first) and the
+ * one-line-per-command summary.
+ */
+static struct {
+	const char	*names[CMD_NTABLE + 1];
+	const char	*topics[CMD_NTABLE + 1];
+	char		*help[CMD_NTABLE];
+	char		*all;
+} cmd_lists;
 
 /* Nonzero for the bytes that separate words: space and tab. */
 static int
@@ -340,13 +325,10 @@ cmd_fail_quoted(char **cause, const char *prefix, const char *p, size_t n,
 static int
 cmd_fail_usage(const struct cmd_entry *ce, char **cause)
 {
-	size_t	len;
-
 	if (ce->maxargs == 0)
 		return cmd_fail(cause, "/%s takes no arguments", ce->name);
-	len = strcspn(ce->help, "\n");
-	return cmd_fail(cause, "/%s: usage: %.*s", ce->name, (int)len,
-	    ce->help);
+	return cmd_fail(cause, "/%s: usage: /%s %s", ce->name, ce->name,
+	    ce->usage);
 }
 
 /* Fail with "/NAME: " and a message from a helper, which is freed. */
@@ -785,6 +767,10 @@ cmd_find(const char *p, size_t n)
 		if (strlen(cmd_table[i].name) == n &&
 		    memcmp(cmd_table[i].name, p, n) == 0)
 			return &cmd_table[i];
+		if (cmd_table[i].alias != NULL &&
+		    strlen(cmd_table[i].alias) == n &&
+		    memcmp(cmd_table[i].alias, p, n) == 0)
+			return &cmd_table[i];
 	}
 	return NULL;
 }
@@ -1103,6 +1089,45 @@ cmd_view_name(enum cmd_view v)
 	return "split";
 }
 
+/* Build the lists that come from cmd_table, once. */
+static void
+cmd_lists_build(void)
+{
+	struct sbuf	 b = { 0 };
+	size_t		 i, w, width = 0;
+
+	if (cmd_lists.all != NULL)
+		return;
+	for (i = 0; i < CMD_NTABLE; i++) {
+		const struct cmd_entry	*ce = &cmd_table[i];
+
+		sbuf_reset(&b);
+		sbuf_printf(&b, "/%s%s%s\n%s", ce->name,
+		    *ce->usage != '\0' ? " " : "", ce->usage, ce->help);
+		cmd_lists.help[i] = xstrdup(b.p);
+		cmd_lists.names[i] = xasprintf("/%s", ce->name);
+		cmd_lists.topics[i] = ce->name;
+		w = strcspn(b.p, "\n");
+		if (w > width)
+			width = w;
+	}
+	sbuf_reset(&b);
+	for (i = 0; i < CMD_NTABLE; i++) {
+		w = strcspn(cmd_lists.help[i], "\n");
+		sbuf_printf(&b, "%.*s%*s%s\n", (int)w, cmd_lists.help[i],
+		    (int)(width + 3 - w), "", cmd_table[i].summary);
+	}
+	cmd_lists.all = b.p;
+}
+
+/* The command names with their '/', in table order, NULL-terminated. */
+const char *const *
+cmd_name_list(void)
+{
+	cmd_lists_build();
+	return cmd_lists.names;
+}
+
 /* The help of one command (name with or without '/'), or NULL. */
 const char *
 cmd_help(const char *name)
@@ -1111,14 +1136,16 @@ cmd_help(const char *name)
 
 	if (name == NULL || (ce = cmd_find(name, strlen(name))) == NULL)
 		return NULL;
-	return ce->help;
+	cmd_lists_build();
+	return cmd_lists.help[ce - cmd_table];
 }
 
 /* One line per command: its usage and a short summary. */
 const char *
 cmd_help_all(void)
 {
-	return cmd_help_summary;
+	cmd_lists_build();
+	return cmd_lists.all;
 }
 
 /* The keywords a command's first argument completes to, or NULL. */
@@ -1129,5 +1156,10 @@ cmd_keywords(const char *name)
 
 	if (name == NULL || (ce = cmd_find(name, strlen(name))) == NULL)
 		return NULL;
+	if (ce->kind == CMD_HELP) {
+		/* /help completes to every command: the table itself. */
+		cmd_lists_build();
+		return cmd_lists.topics;
+	}
 	return ce->keywords;
 }

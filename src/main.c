@@ -67,10 +67,26 @@ static const char main_usage[] =
 "\n"
 "Input lines are sent with the end-of-line appended; //text sends /text.\n"
 "In the full screen, F1 lists the keys; F10 or /quit leaves.\n"
-"Commands: /connect /listen /send /hex /recv /auto /recvsize /eol /shutdown\n"
-"/reset /close /conn /view /clear /help /quit (/help COMMAND explains one).\n"
+"\n"
+"Commands (/help COMMAND explains one):\n";
+
+static const char main_usage_end[] =
 "\n"
 "Exit status: 0 normal end, 1 network or runtime failure, 2 usage error.\n";
+
+/* Print --help: the options, then every command from the command table. */
+static void
+main_help(void)
+{
+	const char	*p = cmd_help_all(), *nl;
+
+	fputs(main_usage, stdout);
+	for (; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		printf("  %.*s\n", (int)(nl - p), p);
+	}
+	fputs(main_usage_end, stdout);
+}
 
 static const struct option main_options[] = {
 	{ "recv-size",		required_argument,	NULL, 'b' },
@@ -272,7 +288,7 @@ main(int argc, char **argv)
 			ncfg.family = AF_INET6;
 			break;
 		case 'h':
-			fputs(main_usage, stdout);
+			main_help();
 			return 0;
 		case 'V':
 			printf("sockscope %s\n", PACKAGE_VERSION);

@@ -856,6 +856,66 @@ test_help(void **state)
 	assert_null(cmd_help("quit "));
 }
 
+/*
+ * The command table is the one list: every entry has a usage line, an
+ * explanation and a summary that fits --help's 80 columns (indented by
+ * two), aliases name the same entry, and the lists built from the table
+ * (names, /help topics, help_all) agree in order and length.
+ */
+static void
+test_table(void **state)
+{
+	const char *const	*names = cmd_name_list();
+	const char *const	*topics = cmd_keywords("help");
+	const char		*all = cmd_help_all(), *line, *nl, *help;
+	size_t			 i, ulen;
+
+	(void)state;
+	line = all;
+	for (i = 0; names[i] != NULL; i++) {
+		help = cmd_help(names[i]);
+		assert_non_null(help);
+		nl = strchr(help, '\n');
+		assert_non_null(nl);
+		/* An explanation of at least a few words after the usage. */
+		assert_true(strlen(nl + 1) > 20);
+		assert_non_null(topics[i]);
+		assert_string_equal(topics[i], names[i] + 1);
+		/* help_all: usage, blanks, a summary of a few words. */
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		ulen = strcspn(help, "\n");
+		assert_memory_equal(line, help, ulen);
+		assert_true(nl - line > (ptrdiff_t)ulen + 10);
+		assert_true(line[nl - line - 1] != ' ');
+		if (nl - line + 2 > 79)
+			fail_msg("help_all line %zu is too wide for --help", i);
+		line = nl + 1;
+	}
+	assert_null(topics[i]);
+	assert_int_equal(*line, '\0');
+	assert_ptr_equal(cmd_name_list(), names);
+
+	/* Aliases: the same help, the same command. */
+	assert_ptr_equal(cmd_help("?"), cmd_help("help"));
+	assert_ptr_equal(cmd_help("/exit"), cmd_help("/quit"));
+	{
+		struct cmd	 c;
+		char		*cause = NULL;
+
+		assert_int_equal(cmd_parse("/exit", 5, &c, &cause), 0);
+		assert_int_equal(c.kind, CMD_QUIT);
+		cmd_free(&c);
+		assert_int_equal(cmd_parse("/? conn", 7, &c, &cause), 0);
+		assert_int_equal(c.kind, CMD_HELP);
+		assert_string_equal(c.topic, "conn");
+		cmd_free(&c);
+		assert_int_equal(cmd_parse("/help exit", 10, &c, &cause), 0);
+		assert_string_equal(c.topic, "quit");
+		cmd_free(&c);
+	}
+}
+
 /* Assert that a NULL-terminated keyword list is exactly the given words. */
 static void
 check_keywords(const char *const *got, const char *const *want)
@@ -1128,6 +1188,7 @@ main(void)
 		cmocka_unit_test(test_eol_view),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_free_twice),
 		cmocka_unit_test(test_random),

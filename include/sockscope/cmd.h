@@ -115,15 +115,21 @@ const char *cmd_eol_name(enum cmd_eol e);
 const char *cmd_view_name(enum cmd_view v);
 
 /*
- * Help.  cmd_names is a NULL-terminated list of the command names with
- * their '/' ("/connect", ...), for completion.  cmd_help() returns the help
- * for one command (name with or without '/'): its usage line, a newline and
- * one or more lines of explanation; NULL for an unknown command.
- * cmd_help_all() returns one line per command: usage and a short summary.
- * cmd_keywords() returns the NULL-terminated keywords a command's first
- * argument completes to ("on","off" for /auto), or NULL.
+ * Help, all of it from the one command table in cmd.c.  cmd_name_list()
+ * returns the NULL-terminated command names with their '/' ("/connect",
+ * ...), in the order of SPEC section 3, for completion and lists.
+ * cmd_help() returns the help for one command (name or alias, with or
+ * without '/'): its usage line, a newline and one or more lines of
+ * explanation; NULL for an unknown command.  cmd_help_all() returns one
+ * line per command: usage and a short summary, aligned (for /help and
+ * --help).  cmd_keywords() returns the NULL-terminated keywords a
+ * command's first argument completes to ("on","off" for /auto; every
+ * command name for /help), or NULL.  The strings live as long as the
+ * program; nothing is to be freed.
  */
-extern const char *const cmd_names[];
+const char *const *cmd_name_list(void);
+/* The name list under its old name, for code written before the table. */
+#define cmd_names (cmd_name_list())
 const char *cmd_help(const char *name);
 const char *cmd_help_all(void);
 const char *const *cmd_keywords(const char *name);
