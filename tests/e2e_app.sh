@@ -26,4 +26,45 @@ t_check "--help fits 80 columns" [ "$(awk 'length > 79' "$D/usage.out" | wc -l)"
 printf '/? quit\n/exit\n' | timeout 10 "$S" -n >/dev/null 2>"$D/alias.err"
 t_check "aliases: /? explains /quit, /exit quits" grep -q '^/quit$' "$D/alias.err"
 
+# --- one owner per state: only app.c assigns to struct app --------------------
+bad=$(grep -nE '(^|[^_a-z])app\.[a-z_]+(\.[a-z_]+)? *([-+*/|&]?=[^=]|\+\+|--)' \
+	"$top_srcdir"/src/*.c | grep -v '^[^:]*/app\.c:')
+if [ -z "$bad" ]; then t_pass "only app.c writes struct app"; else
+	echo "$bad" | sed 's/^/#   /'; t_fail "only app.c writes struct app"; fi
+
+# --- -o follows --json: the log is the same JSON Lines as standard output ----
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P" || t_fail "socat echo peer did not start"
+printf 'hi\n' | timeout 20 "$S" -n --json -o "$D/j.log" 127.0.0.1 "$P" >"$D/j.out" 2>"$D/j.err"
+t_check "--json -o: exit 0" [ $? -eq 0 ]
+t_check "--json -o: the log is JSON" grep -q '^{"t":.*"event":"recv".*"hex":"68690a"' "$D/j.log"
+t_check "--json -o: no text line in the log" [ "$(grep -vc '^{' "$D/j.log")" -eq 0 ]
+t_check "--json -o: as many log lines as stdout lines" [ "$(wc -l <"$D/j.log")" -eq "$(wc -l <"$D/j.out")" ]
+printf 'hi\n' | timeout 20 "$S" -n -o "$D/t.log" 127.0.0.1 "$P" >/dev/null 2>&1
+t_check "-o alone: a text log" grep -q '^< #1 recv 3 bytes' "$D/t.log"
+
+# --- focus: a new client takes focus from an ended connection (SPEC 14) ---
+if command -v tmux >/dev/null; then
+	P=$(t_free_port)
+	t_tmux_start 120 30 "$S listen $P"
+	t_see "focus: listening" "L1 127\.0\.0\.1:$P"
+	printf 'one\n' | timeout 10 ncat --send-only 127.0.0.1 "$P" >/dev/null 2>&1
+	t_see "focus: #1 got EOF" "#1 (CLOSED|EOF-RECEIVED)"
+	t_type "/close"
+	t_see "focus: #1 closed" "#1 CLOSED"
+	t_see "focus: prompt still #1" "^#1>( |$)"
+	timeout 30 ncat --recv-only 127.0.0.1 "$P" </dev/null >/dev/null 2>&1 &
+	t_bg $!
+	t_see "focus: #2 accepted" "#2 ESTABLISHED"
+	t_see "focus: the new client took focus from the closed #1" "^#2>( |$)"
+	timeout 30 ncat --recv-only 127.0.0.1 "$P" </dev/null >/dev/null 2>&1 &
+	t_bg $!
+	t_see "focus: #3 accepted" "#3 ESTABLISHED"
+	t_see "focus: an open #2 keeps focus" "^#2>( |$)"
+	t_keys F10
+	tmux -L "$T_TMUX" kill-server 2>/dev/null
+fi
+
 t_done

@@ -50,6 +50,14 @@ struct transcript {
 int transcript_event(const struct transcript *tr, struct sbuf *out,
     const struct ev *e);
 
+/*
+ * Append the line saying that closing connection conn at time t dropped n
+ * bytes still queued for sending: "! #1 dropped 5 queued bytes never
+ * sent", or {"t":..,"event":"dropped","conn":1,"bytes":5} in JSON.
+ */
+void transcript_dropped(const struct transcript *tr, struct sbuf *out,
+    double t, int conn, size_t n);
+
 /* Append s as a JSON string literal (with quotes), escaping as needed. */
 void transcript_json_string(struct sbuf *out, const char *s);
 
