@@ -401,6 +401,10 @@ app_run(const struct cmd *c)
 		rc = app_focus(c->conn, &cause);
 		break;
 	case CMD_CONNECT:
+		if (c->tls) {
+			return app_refuse(xstrdup("/connect: TLS is not "
+			    "available yet: https:// needs it (try http://)"));
+		}
 		id = net_connect(c->host, c->port);
 		if (id > 0)
 			app.focus = id;

@@ -81,12 +81,13 @@ static const char *const cmd_view_keywords[] = {
  * help explains the command in lines of at most 72 columns.
  */
 static const struct cmd_entry cmd_table[] = {
-	{ "connect", NULL, CMD_CONNECT, 2, 2, "HOST PORT",
+	{ "connect", NULL, CMD_CONNECT, 1, 2, "HOST PORT",
 	  "open a new connection; it becomes focused",
 	  "Open a TCP connection to HOST on PORT; it becomes the focused\n"
 	  "connection.  HOST is a name or an IPv4 or IPv6 address (::1 or\n"
 	  "[::1]); every address a name resolves to is tried in turn.  PORT\n"
-	  "is 1-65535 or a service name such as http.\n",
+	  "is 1-65535 or a service name such as http.  One word may give\n"
+	  "both: HOST:PORT, [V6]:PORT or http://HOST[:PORT]/ (port 80).\n",
 	  NULL, cmd_parse_connect },
 	{ "listen", NULL, CMD_LISTEN, 1, 2, "[ADDR] PORT",
 	  "open a listener (several may be open)",
@@ -442,42 +443,16 @@ cmd_parse_lid(const char *p, size_t n, int *out)
 	return 0;
 }
 
-/*
- * Check a host argument and store it without IPv6 brackets ("[::1]" is
- * "::1"); control bytes are refused here so that no later message can
- * show them.  Returns 0 or -1.
- */
+/* Check a host argument for cmd_parse(); see cmd_check_host(). */
 static int
 cmd_parse_host(const struct cmd_entry *ce, const struct cmd_word *w,
     struct cmd *out, char **cause)
 {
-	const char	*p = w->p;
-	size_t		 n = w->n, i;
-	int		 lb, rb;
-	char		 prefix[64];
+	char	*why = NULL;
 
-	lb = n > 0 && p[0] == '[';
-	rb = n > 0 && p[n - 1] == ']';
-	if (lb != rb) {
-		snprintf(prefix, sizeof prefix,
-		    "/%s: unbalanced brackets in host ", ce->name);
-		return cmd_fail_quoted(cause, prefix, w->p, w->n,
-		    " (write an IPv6 address as ::1 or [::1])");
-	}
-	if (lb) {
-		p++;
-		n -= 2;
-	}
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f ||
-		    p[i] == '[' || p[i] == ']')
-			break;
-	}
-	if (n == 0 || i < n) {
-		snprintf(prefix, sizeof prefix, "/%s: bad host ", ce->name);
-		return cmd_fail_quoted(cause, prefix, w->p, w->n, "");
-	}
-	out->host = xstrndup(p, n);
+	if (cmd_check_host(w->p, w->n, &out->host,
+	    cause == NULL ? NULL : &why) == -1)
+		return cmd_fail_prefixed(ce, why, cause);
 	return 0;
 }
 
@@ -708,8 +683,18 @@ cmd_parse_connect(const struct cmd_entry *ce, const char *p, size_t n,
 {
 	struct cmd_word	w[CMD_WORDS_MAX];
 
-	if (cmd_split(ce, p, n, w, cause) == -1)
+	char		*why = NULL;
+	int		 nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
 		return -1;
+	if (nw == 1) {
+		/* HOST:PORT, [V6]:PORT or a URL in one word. */
+		if (cmd_parse_address(w[0].p, w[0].n, &out->host, &out->port,
+		    &out->tls, cause == NULL ? NULL : &why) == -1)
+			return cmd_fail_prefixed(ce, why, cause);
+		return 0;
+	}
 	if (cmd_parse_host(ce, &w[0], out, cause) == -1)
 		return -1;
 	return cmd_parse_portword(ce, &w[1], out, cause);
@@ -851,8 +836,16 @@ cmd_parse(const char *line, size_t len, struct cmd *out, char **cause)
 		return cmd_fail(cause,
 		    "empty command (try /help; // sends a '/')");
 	if ((ce = cmd_find(name, namelen)) == NULL) {
+		const char	*near;
+		char		 tail[64];
+
+		near = cmd_suggest(name, namelen, cmd_keywords("help"));
+		if (near != NULL)
+			snprintf(tail, sizeof tail, " (did you mean /%s?)", near);
+		else
+			snprintf(tail, sizeof tail, " (try /help)");
 		return cmd_fail_quoted(cause, "unknown command ", line,
-		    namelen + 1, " (try /help)");
+		    namelen + 1, tail);
 	}
 	if (ce->kind != CMD_SEND && memchr(rest, '\0', restlen) != NULL)
 		return cmd_fail(cause, "/%s: NUL byte in arguments", ce->name);
@@ -1162,4 +1155,217 @@ cmd_keywords(const char *name)
 		return cmd_lists.topics;
 	}
 	return ce->keywords;
+}
+
+/* Check a host and copy it without IPv6 brackets; see cmd.h. */
+int
+cmd_check_host(const char *p, size_t n, char **host, char **cause)
+{
+	const char	*h = p;
+	size_t		 hn = n, i;
+	int		 lb, rb;
+
+	*host = NULL;
+	if (n == 0)
+		return cmd_fail(cause, "host must not be empty");
+	for (i = 0; i < n; i++) {
+		if (cmd_is_sep(p[i]))
+			return cmd_fail_quoted(cause, "bad host ", p, n,
+			    ": it contains white space");
+	}
+	lb = p[0] == '[';
+	rb = p[n - 1] == ']';
+	if (lb != rb || (lb && n == 1)) {
+		return cmd_fail_quoted(cause, "unbalanced brackets in host ",
+		    p, n, " (write an IPv6 address as ::1 or [::1])");
+	}
+	if (lb) {
+		h++;
+		hn -= 2;
+	}
+	for (i = 0; i < hn; i++) {
+		/* Control bytes never reach a resolver or a message. */
+		if ((unsigned char)h[i] < 0x20 || h[i] == 0x7f ||
+		    h[i] == '[' || h[i] == ']')
+			break;
+	}
+	if (hn == 0 || i < hn)
+		return cmd_fail_quoted(cause, "bad host ", p, n, "");
+	*host = xstrndup(h, hn);
+	return 0;
+}
+
+/* Nonzero if the n bytes at p start with prefix, ignoring ASCII case. */
+static int
+cmd_prefix_nocase(const char *p, size_t n, const char *prefix)
+{
+	size_t	len = strlen(prefix);
+
+	return n >= len && cmd_equal_nocase(p, len, prefix);
+}
+
+/* Check a port in the n bytes at p and copy it; returns 0 or -1. */
+static int
+cmd_address_port(const char *p, size_t n, char **port, char **cause)
+{
+	char	*s = xstrndup(p, n);
+
+	if (memchr(p, '\0', n) != NULL || cmd_parse_port(s, cause) == -1) {
+		free(s);
+		if (cause != NULL && *cause == NULL)
+			cmd_fail(cause, "bad port");
+		return -1;
+	}
+	*port = s;
+	return 0;
+}
+
+/* Parse HOST:PORT, [V6]:PORT or a URL; see cmd.h. */
+int
+cmd_parse_address(const char *p, size_t n, char **host, char **port,
+    int *tls, char **cause)
+{
+	const char	*auth, *colon, *rb;
+	size_t		 an, skip;
+	const char	*defport = NULL;
+
+	*host = *port = NULL;
+	*tls = 0;
+	if (cause != NULL)
+		*cause = NULL;
+	if (cmd_prefix_nocase(p, n, "http://")) {
+		skip = 7;
+		defport = "80";
+	} else if (cmd_prefix_nocase(p, n, "https://")) {
+		skip = 8;
+		defport = "443";
+		*tls = 1;
+	} else {
+		for (skip = 0; skip < n && cmd_is_alpha(p[skip]); skip++)
+			/* nothing */;
+		if (skip > 0 && n - skip >= 3 && memcmp(p + skip, "://", 3) == 0)
+			return cmd_fail_quoted(cause, "unknown scheme ", p, skip,
+			    " (http:// and https:// are known)");
+		skip = 0;
+	}
+	auth = p + skip;
+	an = n - skip;
+	if (defport != NULL) {
+		/* The authority ends where the path, query or fragment start;
+		 * user@ is not for a socket. */
+		size_t	i;
+
+		for (i = 0; i < an; i++) {
+			if (auth[i] == '/' || auth[i] == '?' || auth[i] == '#')
+				break;
+		}
+		an = i;
+		if (memchr(auth, '@', an) != NULL)
+			return cmd_fail_quoted(cause, "user names are not "
+			    "supported in ", p, n, "");
+	}
+	if (an == 0)
+		return cmd_fail_quoted(cause, "no host in ", p, n, "");
+
+	if (auth[0] == '[' && memchr(auth, ']', an) == NULL)
+		return cmd_fail_quoted(cause, "unbalanced brackets in ", p, n,
+		    " (write [V6]:PORT)");
+	/* [V6] or [V6]:PORT */
+	if (auth[0] == '[' && (rb = memchr(auth, ']', an)) != NULL) {
+		size_t	hn = (size_t)(rb - auth) + 1;
+
+		if (hn == an && defport != NULL)
+			colon = NULL;
+		else if (hn < an && auth[hn] == ':')
+			colon = auth + hn;
+		else if (hn == an)
+			return cmd_fail_quoted(cause, "", p, n,
+			    " needs a PORT too (write [V6]:PORT or V6 PORT)");
+		else
+			return cmd_fail_quoted(cause, "bad address ", p, n,
+			    " (write [V6]:PORT)");
+	} else {
+		colon = memchr(auth, ':', an);
+		if (colon != NULL && memchr(colon + 1, ':', an -
+		    (size_t)(colon + 1 - auth)) != NULL) {
+			/* Two colons: an IPv6 address, which needs brackets
+			 * to carry a port. */
+			return cmd_fail_quoted(cause, "", p, n,
+			    " needs a PORT too (write [V6]:PORT or V6 PORT)");
+		}
+		if (colon == NULL && defport == NULL)
+			return cmd_fail_quoted(cause, "", p, n,
+			    " needs a PORT too (HOST PORT or HOST:PORT)");
+	}
+	if (colon == NULL) {
+		if (cmd_check_host(auth, an, host, cause) == -1)
+			return -1;
+		*port = xstrdup(defport);
+		return 0;
+	}
+	if (cmd_check_host(auth, (size_t)(colon - auth), host, cause) == -1)
+		return -1;
+	if (cmd_address_port(colon + 1, an - (size_t)(colon + 1 - auth), port,
+	    cause) == -1) {
+		free(*host);
+		*host = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The edit distance of a and b (short words), capped at 9. */
+static size_t
+cmd_distance(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t	row[33], i, j, prev, cur;
+
+	if (an > 32 || bn > 32)
+		return 9;
+	for (j = 0; j <= bn; j++)
+		row[j] = j;
+	for (i = 1; i <= an; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= bn; j++) {
+			cur = row[j];
+			row[j] = prev + (cmd_lower(a[i - 1]) !=
+			    cmd_lower(b[j - 1]));
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return row[bn];
+}
+
+/* The word in choices that p is a likely typo of, or NULL; see cmd.h. */
+const char *
+cmd_suggest(const char *p, size_t n, const char *const *choices)
+{
+	const char	*best = NULL;
+	size_t		 i, d, bestd = 3;
+
+	if (n < 3 || choices == NULL)
+		return NULL;
+	/* Only a word of letters can be a typo of one ("quit\r" is not). */
+	for (i = 0; i < n; i++) {
+		if (!cmd_is_alpha(p[i]))
+			return NULL;
+	}
+	for (i = 0; choices[i] != NULL; i++) {
+		d = cmd_distance(p, n, choices[i], strlen(choices[i]));
+		/* The word itself is no typo; the word in other case is. */
+		if (d == 0 && (strlen(choices[i]) != n ||
+		    memcmp(p, choices[i], n) == 0))
+			continue;
+		/* Two edits at most, and never more than half the word. */
+		if (d < bestd && d * 2 <= strlen(choices[i])) {
+			best = choices[i];
+			bestd = d;
+		}
+	}
+	return best;
 }

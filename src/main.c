@@ -31,12 +31,21 @@ enum {
 	OPT_EOL = 256,
 	OPT_JSON,
 	OPT_SCROLLBACK,
-	OPT_NO_COLOR
+	OPT_NO_COLOR,
+	OPT_TLS_VERIFY,
+	OPT_INSECURE,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY
 };
+
+/* The mode words, for "did you mean" on a typo. */
+static const char *const main_modes[] = { "connect", "listen", NULL };
 
 static const char main_usage[] =
 "Usage: sockscope [OPTIONS]                      full screen, nothing open yet\n"
 "       sockscope [OPTIONS] HOST PORT            connect (netcat style)\n"
+"       sockscope [OPTIONS] HOST:PORT            the same; also [V6]:PORT\n"
+"       sockscope [OPTIONS] http://HOST[:PORT]/  connect to HOST (port 80)\n"
 "       sockscope [OPTIONS] connect HOST PORT    the same\n"
 "       sockscope [OPTIONS] -l [ADDR] PORT       listen (netcat style)\n"
 "       sockscope [OPTIONS] listen [ADDR] PORT   the same\n"
@@ -62,6 +71,13 @@ static const char main_usage[] =
 "  -e, --exec=LINE         run an input line at start (repeatable)\n"
 "      --scrollback=SIZE   bytes of data kept for viewing (64M)\n"
 "      --no-color          no colors (also when NO_COLOR is set)\n"
+"  -u, --udp               UDP instead of TCP (not available yet)\n"
+"  -U, --unix              HOST is a Unix socket path (not available yet)\n"
+"  -c, --tls               TLS over TCP; https:// (not available yet)\n"
+"      --tls-verify, --insecure\n"
+"                          verify the server's certificate, or do not\n"
+"      --tls-cert=FILE, --tls-key=FILE\n"
+"                          the TLS server's certificate and key\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -102,6 +118,13 @@ static const struct option main_options[] = {
 	{ "exec",		required_argument,	NULL, 'e' },
 	{ "scrollback",		required_argument,	NULL, OPT_SCROLLBACK },
 	{ "no-color",		no_argument,		NULL, OPT_NO_COLOR },
+	{ "udp",		no_argument,		NULL, 'u' },
+	{ "unix",		no_argument,		NULL, 'U' },
+	{ "tls",		no_argument,		NULL, 'c' },
+	{ "tls-verify",		no_argument,		NULL, OPT_TLS_VERIFY },
+	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
+	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT },
+	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -144,22 +167,19 @@ main_number(const char *s, unsigned long min, unsigned long max,
 	return v;
 }
 
-/* Check a host argument or exit 2; returns it without IPv6 brackets. */
+/* Check a host argument (the same check as /connect's) or exit 2;
+ * returns it without IPv6 brackets. */
 static char *
 main_host(const char *s)
 {
-	size_t	n = strlen(s);
+	char	*host, *cause = NULL;
 
-	if (n == 0)
-		main_usage_error("host must not be empty%s", "");
-	if (strpbrk(s, " \t\r\n") != NULL)
-		main_usage_error("bad host '%s': it contains white space", s);
-	if (s[0] == '[') {
-		if (n < 3 || s[n - 1] != ']')
-			main_usage_error("bad host '%s': unbalanced [ ]", s);
-		return xstrndup(s + 1, n - 2);
+	if (cmd_check_host(s, strlen(s), &host, &cause) != 0) {
+		fprintf(stderr, "sockscope: %s (see sockscope --help)\n", cause);
+		free(cause);
+		exit(2);
 	}
-	return xstrdup(s);
+	return host;
 }
 
 /* Check a port argument or exit 2; returns a copy. */
@@ -247,6 +267,15 @@ struct main_opts {
 	int			 connect_mode;
 	char			*host;		/* NULL: the default */
 	char			*port;
+	/* Transports of SPEC 9, parsed now; the engine does not have them
+	 * yet, so main_check_transport() refuses them. */
+	int			 udp;
+	int			 unix_path;
+	int			 tls;		/* -c */
+	int			 tls_url;	/* an https:// URL */
+	int			 tls_verify;	/* -1 default, 0 --insecure, 1 */
+	const char		*tls_cert;
+	const char		*tls_key;
 };
 
 /* Parse the options into o; returns the index of the first operand. */
@@ -258,7 +287,7 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 
 	/* Our own one-line messages for unknown options (opterr off). */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":b:mCw:kntlo:e:hV46",
+	while ((opt = getopt_long(argc, argv, ":b:mCw:kntlo:e:hV46uUc",
 	    main_options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -319,6 +348,27 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 		case OPT_NO_COLOR:
 			o->no_color = 1;
 			break;
+		case 'u':
+			o->udp = 1;
+			break;
+		case 'U':
+			o->unix_path = 1;
+			break;
+		case 'c':
+			o->tls = 1;
+			break;
+		case OPT_TLS_VERIFY:
+			o->tls_verify = 1;
+			break;
+		case OPT_INSECURE:
+			o->tls_verify = 0;
+			break;
+		case OPT_TLS_CERT:
+			o->tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			o->tls_key = optarg;
+			break;
 		case '4':
 			o->ncfg.family = AF_INET;
 			break;
@@ -341,6 +391,46 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 	return optind;
 }
 
+/* A first operand that is a mistyped mode word ("lisen") is refused
+ * with a suggestion, rather than looked up as a host name. */
+static void
+main_check_mode_typo(const char *word, const char *port)
+{
+	const char	*near = cmd_suggest(word, strlen(word), main_modes);
+	char		*q;
+
+	if (near == NULL)
+		return;
+	q = textesc_quote_str(word);
+	if (port != NULL)
+		fprintf(stderr, "sockscope: '%s' is not a mode: did you mean "
+		    "'%s'? (for a host named %s, write %s:%s)\n", q, near, q,
+		    q, port);
+	else
+		fprintf(stderr, "sockscope: '%s' is not a mode: did you mean "
+		    "'%s'?\n", q, near);
+	free(q);
+	exit(2);
+}
+
+/* One operand: HOST:PORT, [V6]:PORT or a URL (SPEC 9). */
+static void
+main_parse_address(const char *s, struct main_opts *o)
+{
+	char	*cause = NULL;
+	int	 tls;
+
+	main_check_mode_typo(s, NULL);
+	if (cmd_parse_address(s, strlen(s), &o->host, &o->port, &tls,
+	    &cause) != 0) {
+		fprintf(stderr, "sockscope: %s\n", cause);
+		free(cause);
+		exit(2);
+	}
+	o->tls_url = tls;
+	o->connect_mode = 1;
+}
+
 /* Parse the operands (the mode word and the target) into o. */
 static void
 main_parse_target(int argc, char **argv, struct main_opts *o)
@@ -352,8 +442,17 @@ main_parse_target(int argc, char **argv, struct main_opts *o)
 	    !o->listen_mode) {
 		o->connect_mode = 1;
 		argc--, argv++;
+		if (argc == 1) {
+			main_parse_address(argv[0], o);
+			return;
+		}
 		if (argc != 2)
 			main_usage_error("connect needs HOST PORT%s", "");
+	} else if (argc >= 2 && !o->listen_mode) {
+		char	*port = argc == 2 ? textesc_quote_str(argv[1]) : NULL;
+
+		main_check_mode_typo(argv[0], port);
+		free(port);
 	}
 	if (o->listen_mode) {
 		if (argc < 1 || argc > 2)
@@ -366,11 +465,41 @@ main_parse_target(int argc, char **argv, struct main_opts *o)
 		o->host = main_host(argv[0]);
 		o->port = main_port(argv[1]);
 	} else if (argc == 1)
-		main_usage_error("'%s' needs a PORT too (sockscope HOST PORT)",
-		    argv[0]);
+		main_parse_address(argv[0], o);
 	else if (argc > 2)
 		main_usage_error("too many arguments, starting at '%s'",
 		    argv[2]);
+}
+
+/*
+ * Refuse, with exit 2, what this build's engine cannot do yet: the
+ * options of SPEC 9 are parsed so that the lead can wire them to the
+ * transports when the engine has them.
+ */
+static void
+main_check_transport(const struct main_opts *o)
+{
+	const char	*what = NULL, *which = "TLS";
+
+	if (o->udp)
+		what = "--udp", which = "UDP";
+	else if (o->unix_path)
+		what = "--unix", which = "Unix socket support";
+	else if (o->tls_url)
+		what = "https://";
+	else if (o->tls)
+		what = "--tls";
+	else if (o->tls_cert != NULL)
+		what = "--tls-cert";
+	else if (o->tls_key != NULL)
+		what = "--tls-key";
+	else if (o->tls_verify != -1)
+		what = o->tls_verify ? "--tls-verify" : "--insecure";
+	if (what == NULL)
+		return;
+	fprintf(stderr, "sockscope: %s: %s is not available yet (this build "
+	    "speaks plain TCP only)\n", what, which);
+	exit(2);
 }
 
 /* Open the log, pick batch or full screen, and set up every module. */
@@ -470,9 +599,11 @@ main(int argc, char **argv)
 	o.ncfg.timeout = 10.0;
 	o.eol = EOL_LF;
 	o.scrollback = 64ULL * 1024 * 1024;
+	o.tls_verify = -1;
 
 	first = main_parse_options(argc, argv, &o);
 	main_parse_target(argc - first, argv + first, &o);
+	main_check_transport(&o);
 	if (main_start(&o, &bopts, &log) != 0)
 		status = 1;
 	else {

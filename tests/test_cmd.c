@@ -184,8 +184,8 @@ static const struct bad_case bad_cases[] = {
 	{ LINE("/\t"), "empty command (try /help; // sends a '/')" },
 	{ LINE("/frob"), "unknown command '/frob' (try /help)" },
 	{ LINE("/frob a b"), "unknown command '/frob' (try /help)" },
-	{ LINE("/Quit"), "unknown command '/Quit' (try /help)" },
-	{ LINE("/sendx"), "unknown command '/sendx' (try /help)" },
+	{ LINE("/Quit"), "unknown command '/Quit' (did you mean /quit?)" },
+	{ LINE("/sendx"), "unknown command '/sendx' (did you mean /send?)" },
 	{ LINE("/quit\r"), "unknown command '/quit\\x0d' (try /help)" },
 	{ LINE("/connect\0 a 1"),
 	  "unknown command '/connect\\x00' (try /help)" },
@@ -197,7 +197,15 @@ static const struct bad_case bad_cases[] = {
 	/* /connect. */
 	{ LINE("/connect"), "/connect: usage: /connect HOST PORT" },
 	{ LINE("/connect  "), "/connect: usage: /connect HOST PORT" },
-	{ LINE("/connect a"), "/connect: usage: /connect HOST PORT" },
+	{ LINE("/connect a"),
+	  "/connect: 'a' needs a PORT too (HOST PORT or HOST:PORT)" },
+	{ LINE("/connect ::1"),
+	  "/connect: '::1' needs a PORT too (write [V6]:PORT or V6 PORT)" },
+	{ LINE("/connect a:0"), "/connect: port must be 1-65535, got '0'" },
+	{ LINE("/connect ho\x01st:80"), "/connect: bad host 'ho\\x01st'" },
+	{ LINE("/connect ftp://a/"),
+	  "/connect: unknown scheme 'ftp' (http:// and https:// are known)" },
+	{ LINE("/lisen 80"), "unknown command '/lisen' (did you mean /listen?)" },
 	{ LINE("/connect a 1 2"), "/connect: usage: /connect HOST PORT" },
 	{ LINE("/connect a 0"), "/connect: port must be 1-65535, got '0'" },
 	{ LINE("/connect a 65536"),
@@ -916,6 +924,136 @@ test_table(void **state)
 	}
 }
 
+/* One host check for the command line and /connect; address forms. */
+static void
+test_address(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*host, *port;
+		int		 tls;
+	} ok[] = {
+		{ "127.0.0.1:30007", "127.0.0.1", "30007", 0 },
+		{ "[::1]:80", "::1", "80", 0 },
+		{ "localhost:http", "localhost", "http", 0 },
+		{ "http://example.com/", "example.com", "80", 0 },
+		{ "http://example.com", "example.com", "80", 0 },
+		{ "HTTP://example.com:8080/a/b?c#d", "example.com", "8080", 0 },
+		{ "http://[::1]/", "::1", "80", 0 },
+		{ "http://[::1]:81", "::1", "81", 0 },
+		{ "https://example.com/x", "example.com", "443", 1 },
+		{ "https://10.0.0.1:8443", "10.0.0.1", "8443", 1 },
+	};
+	static const struct {
+		const char	*in;
+		const char	*cause;
+	} bad[] = {
+		{ "127.0.0.1", "'127.0.0.1' needs a PORT too (HOST PORT or "
+		  "HOST:PORT)" },
+		{ "::1", "'::1' needs a PORT too (write [V6]:PORT or V6 PORT)" },
+		{ "[::1]", "'[::1]' needs a PORT too (write [V6]:PORT or V6 "
+		  "PORT)" },
+		{ "[::1", "unbalanced brackets in '[::1' (write [V6]:PORT)" },
+		{ "[::1]x", "bad address '[::1]x' (write [V6]:PORT)" },
+		{ "a:", "port must be 1-65535, got ''" },
+		{ "a:70000", "port must be 1-65535, got '70000'" },
+		{ ":80", "host must not be empty" },
+		{ "ho\x01st:80", "bad host 'ho\\x01st'" },
+		{ "http://", "no host in 'http://'" },
+		{ "http:///x", "no host in 'http:///x'" },
+		{ "http://u@h/", "user names are not supported in 'http://u@h/'" },
+		{ "gopher://h/", "unknown scheme 'gopher' (http:// and https:// "
+		  "are known)" },
+		{ "http://h:0/", "port must be 1-65535, got '0'" },
+		{ "http://\x1b[2J/", "bad host '\\x1b[2J'" },
+	};
+	char	*host, *port, *cause;
+	size_t	 i;
+	int	 tls;
+
+	(void)state;
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		cause = NULL;
+		if (cmd_parse_address(ok[i].in, strlen(ok[i].in), &host, &port,
+		    &tls, &cause) != 0)
+			fail_msg("'%s' refused: %s", ok[i].in, cause);
+		assert_string_equal(host, ok[i].host);
+		assert_string_equal(port, ok[i].port);
+		assert_int_equal(tls, ok[i].tls);
+		free(host);
+		free(port);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		if (cmd_parse_address(bad[i].in, strlen(bad[i].in), &host,
+		    &port, &tls, &cause) != -1)
+			fail_msg("'%s' accepted", bad[i].in);
+		assert_null(host);
+		assert_null(port);
+		assert_non_null(cause);
+		assert_string_equal(cause, bad[i].cause);
+		free(cause);
+	}
+
+	/* The host check alone: what the command line's HOST gets too. */
+	assert_int_equal(cmd_check_host("[::1]", 5, &host, &cause), 0);
+	assert_string_equal(host, "::1");
+	free(host);
+	assert_int_equal(cmd_check_host("ho\x01st", 5, &host, &cause), -1);
+	assert_string_equal(cause, "bad host 'ho\\x01st'");
+	free(cause);
+	assert_int_equal(cmd_check_host("a b", 3, &host, &cause), -1);
+	assert_string_equal(cause, "bad host 'a b': it contains white space");
+	free(cause);
+	assert_int_equal(cmd_check_host("", 0, &host, &cause), -1);
+	assert_string_equal(cause, "host must not be empty");
+	free(cause);
+
+	/* /connect with one word is the same parser. */
+	{
+		struct cmd	c;
+
+		cause = NULL;
+		assert_int_equal(cmd_parse("/connect https://h/", 19, &c,
+		    &cause), 0);
+		assert_string_equal(c.host, "h");
+		assert_string_equal(c.port, "443");
+		assert_int_equal(c.tls, 1);
+		cmd_free(&c);
+	}
+}
+
+/* Typos of a word get the word meant; other words get nothing. */
+static void
+test_suggest(void **state)
+{
+	static const char *const modes[] = { "connect", "listen", NULL };
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} t[] = {
+		{ "lisen", "listen" }, { "listne", "listen" },
+		{ "Listen", "listen" }, { "conect", "connect" },
+		{ "connetc", "connect" }, { "lsten", "listen" },
+		{ "listen", NULL }, { "localhost", NULL },
+		{ "example.com", NULL }, { "li", NULL }, { "", NULL },
+		{ "l1st3n", NULL }, { "127.0.0.1", NULL }, { "sockscope", NULL },
+	};
+	size_t	i;
+	const char	*got;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = cmd_suggest(t[i].in, strlen(t[i].in), modes);
+		if (t[i].want == NULL && got != NULL)
+			fail_msg("'%s' suggested '%s'", t[i].in, got);
+		if (t[i].want != NULL && (got == NULL ||
+		    strcmp(got, t[i].want) != 0))
+			fail_msg("'%s': wanted '%s'", t[i].in, t[i].want);
+	}
+	assert_null(cmd_suggest("x", 1, NULL));
+}
+
 /* Assert that a NULL-terminated keyword list is exactly the given words. */
 static void
 check_keywords(const char *const *got, const char *const *want)
@@ -1189,6 +1327,8 @@ main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_free_twice),
 		cmocka_unit_test(test_random),

@@ -71,6 +71,7 @@ struct cmd {
 	char		*host;
 	char		*port;
 	char		*topic;		/* command name without '/' */
+	int		 tls;		/* CMD_CONNECT: an https:// URL */
 };
 
 /*
@@ -99,6 +100,35 @@ int cmd_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen,
  * "port must be 1-65535, got '70000'".
  */
 int cmd_parse_port(const char *s, char **cause);
+
+/*
+ * Check a host argument of n bytes (the command line's and /connect's):
+ * a name or an address, with IPv6 brackets allowed around it ("[::1]").
+ * Returns 0 and a malloc'd copy without brackets in *host, or -1 with
+ * *cause set (malloc'd; the input quoted safely), e.g. "host must not be
+ * empty", "bad host 'a b': it contains white space", "bad host
+ * 'a\x01b'", "unbalanced brackets in host '[::1' (write an IPv6 address
+ * as ::1 or [::1])".
+ */
+int cmd_check_host(const char *p, size_t n, char **host, char **cause);
+
+/*
+ * Parse an address in one word (SPEC 9): HOST:PORT, [V6]:PORT,
+ * http://HOST[:PORT][/...] (port 80 by default) or https://... (443;
+ * *tls set).  Returns 0 with malloc'd *host (no brackets) and *port (a
+ * checked port or service name), or -1 with *cause set, e.g. "'::1' needs
+ * a PORT too (write [V6]:PORT or V6 PORT)", "unknown scheme 'ftp'
+ * (http:// and https:// are known)".
+ */
+int cmd_parse_address(const char *p, size_t n, char **host, char **port,
+    int *tls, char **cause);
+
+/*
+ * The word of choices that the n bytes at p are most likely a typo of
+ * (letters only; one or two edits, ignoring case, at most half the
+ * word), or NULL: "lisen" gives "listen", "Quit" gives "quit".
+ */
+const char *cmd_suggest(const char *p, size_t n, const char *const *choices);
 
 /*
  * Parse a size such as "4096", "64K", "64M", "1G" (binary units, K/M/G/
