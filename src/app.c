@@ -29,6 +29,9 @@ static app_event_fn app_store_event;
 static app_event_fn app_evlog_event;
 static app_event_fn app_log_event;
 static app_event_fn app_focus_event;
+static app_event_fn app_queue_event;
+static size_t app_queued(int);
+static void app_set_queued(int, size_t);
 
 /* Set up the app state and its subscribers. */
 void
@@ -54,6 +57,7 @@ app_init(const struct app_frontend *fe, enum cmd_eol eol, size_t scrollback,
 	if (app.log != NULL)
 		app_subscribe(app_log_event, NULL);
 	app_subscribe(app_focus_event, NULL);
+	app_subscribe(app_queue_event, NULL);
 	/* The front end sees the event after the state it draws from. */
 	if (fe->event != NULL)
 		app_subscribe(fe->event, fe->arg);
@@ -69,9 +73,29 @@ app_free(void)
 	sbuf_free(&app.log_buf);
 	free(app.later);
 	free(app.log_name);
+	free(app.queued);
+	sbuf_free(&app.quit_notes);
+	app.queued = NULL;
+	app.nqueued = 0;
 	app.later = NULL;
 	app.log_name = NULL;
 	app.nlater = app.later_cap = 0;
+}
+
+/* Change the front end (the screen has ended: messages go elsewhere). */
+void
+app_set_frontend(const struct app_frontend *fe)
+{
+	size_t	i;
+
+	for (i = 0; i < app.nsub; i++) {
+		if (app.sub[i].fn == app.fe->event &&
+		    app.sub[i].arg == app.fe->arg) {
+			app.sub[i].fn = fe->event;
+			app.sub[i].arg = fe->arg;
+		}
+	}
+	app.fe = fe;
 }
 
 /* Add an event subscriber after those already there. */
@@ -233,8 +257,10 @@ app_on_event(const struct ev *e, void *arg)
 	size_t	i;
 
 	(void)arg;
-	for (i = 0; i < app.nsub; i++)
-		app.sub[i].fn(e, app.sub[i].arg);
+	for (i = 0; i < app.nsub; i++) {
+		if (app.sub[i].fn != NULL)
+			app.sub[i].fn(e, app.sub[i].arg);
+	}
 }
 
 /* The connection a command acts on: its #ID, or the focused one. */
@@ -285,6 +311,7 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 	}
 	if (rc != 0)
 		return app_refuse(cause);
+	app_set_queued(id, app_queued(id));
 	return 0;
 }
 
@@ -297,17 +324,47 @@ app_queued(int id)
 	return c != NULL && conn_is_open(c) ? c->qlen : 0;
 }
 
-/* Closing dropped what was still queued: never silently. */
+/* Remember connection id's queue: n bytes not yet sent. */
 static void
-app_note_dropped(int id, size_t n)
+app_set_queued(int id, size_t n)
+{
+	size_t	old = app.nqueued;
+
+	if (id <= 0)
+		return;
+	if ((size_t)id >= app.nqueued) {
+		if (n == 0)
+			return;
+		app.nqueued = (size_t)id * 2 + 16;
+		app.queued = xrealloc(app.queued,
+		    app.nqueued * sizeof *app.queued);
+		memset(app.queued + old, 0,
+		    (app.nqueued - old) * sizeof *app.queued);
+	}
+	app.queued[id] = n;
+}
+
+/* The queue last seen for connection id. */
+static size_t
+app_get_queued(int id)
+{
+	return id > 0 && (size_t)id < app.nqueued ? app.queued[id] : 0;
+}
+
+/* Closing dropped what was still queued: never silently.  Said on the
+ * screen (or standard error) and in the -o log. */
+static void
+app_note_dropped(int id, size_t n, const char *why)
 {
 	char	*msg;
 
 	if (n == 0)
 		return;
-	msg = xasprintf("#%d: %zu queued byte%s never sent (the peer was "
-	    "not reading)", id, n, n == 1 ? " was" : "s were");
+	msg = xasprintf("#%d: %zu queued byte%s never sent (%s)", id, n,
+	    n == 1 ? " was" : "s were", why);
 	app_message(1, msg);
+	if (app.quit)
+		sbuf_printf(&app.quit_notes, "sockscope: %s\n", msg);
 	free(msg);
 	if (app.log != NULL && !app.log_failed) {
 		sbuf_reset(&app.log_buf);
@@ -316,15 +373,44 @@ app_note_dropped(int id, size_t n)
 	}
 }
 
+/*
+ * Subscriber: remember each connection's queue after every event, so
+ * that when the engine ends a connection by itself (the peer reset it)
+ * the bytes its queue held are not lost silently.
+ */
+static void
+app_queue_event(const struct ev *e, void *arg)
+{
+	size_t	n;
+
+	(void)arg;
+	if (e->conn == 0)
+		return;
+	if (e->kind == EV_RESET || e->kind == EV_CLOSED) {
+		n = app_get_queued(e->conn);
+		app_set_queued(e->conn, 0);
+		app_note_dropped(e->conn, n, e->kind == EV_RESET && e->by_peer ?
+		    "the peer reset the connection" : "the connection closed");
+		return;
+	}
+	app_set_queued(e->conn, app_queued(e->conn));
+}
+
 /* Close connection id, saying what that dropped. */
 static int
 app_close(int id, int reset, char **cause)
 {
 	size_t	n = app_queued(id);
-	int	rc = reset ? net_reset(id, cause) : net_close(id, cause);
+	size_t	seen = app_get_queued(id);
+	int	rc;
 
+	/* Said here, with the reason, rather than by the subscriber. */
+	app_set_queued(id, 0);
+	rc = reset ? net_reset(id, cause) : net_close(id, cause);
 	if (rc == 0)
-		app_note_dropped(id, n);
+		app_note_dropped(id, n, "the peer was not reading");
+	else
+		app_set_queued(id, seen);
 	return rc;
 }
 
@@ -430,7 +516,6 @@ app_run(const struct cmd *c)
 		break;
 	case CMD_QUIT:
 		app_close_all();
-		app.quit = 1;
 		break;
 	}
 	if (rc != 0)
@@ -462,6 +547,8 @@ app_close_all(void)
 	char	*cause = NULL;
 	int	 id;
 
+	/* Leaving: notes from here on are kept for after the screen. */
+	app.quit = 1;
 	for (id = 1; id <= net_conn_max(); id++) {
 		if (net_conn(id) != NULL && conn_is_open(net_conn(id))) {
 			app_close(id, 0, &cause);

@@ -18,6 +18,7 @@
 #include "sockscope/app.h"
 #include "sockscope/batch.h"
 #include "sockscope/conn.h"
+#include "sockscope/evlog.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
 #include "sockscope/transcript.h"
@@ -41,6 +42,8 @@ static struct {
 	int			 out_broken;	/* stdout is gone (EPIPE) */
 	struct sbuf		 last_error;	/* of the command-line target */
 	int			 input_ended;	/* standard input is over */
+	int			 peer_reset;	/* a peer reset a connection */
+	int			 out_failed;	/* writing the transcript failed */
 	int			 accepted;	/* connections accepted so far */
 } batch;
 
@@ -63,8 +66,17 @@ batch_flush(void)
 
 			poll(&p, 1, -1);
 		} else {
-			/* Reader gone: like `nc | head`, stop quietly. */
+			/*
+			 * A full disk, a reader that left: the transcript is
+			 * incomplete, so say it once and end with status 1.
+			 */
+			int	err = r == -1 ? errno : EIO;
+
 			batch.out_broken = 1;
+			batch.out_failed = 1;
+			fprintf(stderr, "sockscope: cannot write the transcript "
+			    "to standard output: %s (%s)\n", strerror(err),
+			    evlog_errname(err));
 		}
 	}
 	sbuf_reset(&batch.out);
@@ -92,6 +104,8 @@ batch_event(const struct ev *e, void *arg)
 	(void)arg;
 	if (e->kind == EV_ACCEPTED)
 		batch.accepted++;
+	if (e->kind == EV_RESET && e->by_peer)
+		batch.peer_reset = 1;
 	if (e->kind == EV_EOF && batch.input_ended) {
 		/*
 		 * Batch input over and the peer done: nothing can follow.
@@ -318,9 +332,16 @@ batch_run(void)
 	};
 
 	loop_run(&fe);
+	if (batch.signal != 0 || batch.input_ended) {
+		/* Leaving: what is still queued is dropped, and said so. */
+		app_close_all();
+	}
 	batch_flush();
 	if (batch.signal != 0)
 		return 128 + batch.signal;
+	/* A reset or a lost transcript is a failure, not a normal end. */
+	if (batch.peer_reset || batch.out_failed || app_log_flush() != 0)
+		return 1;
 	return 0;
 }
 

@@ -546,6 +546,35 @@ main_start(struct main_opts *o, struct batch_opts *bopts, FILE **log)
 	return 0;
 }
 
+/* A message after the screen has gone: standard error. */
+static void
+main_stderr_message(int error, const char *text, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "%s%s\n", error ? "sockscope: " : "", text);
+}
+
+static const struct app_frontend main_stderr_frontend = {
+	NULL,
+	main_stderr_message,
+	NULL,
+	NULL
+};
+
+/*
+ * The screen has ended (F10, /quit, a signal): repeat on standard error
+ * what leaving dropped, which the screen showed only for an instant, then
+ * close what is still open, saying what that drops.
+ */
+static void
+main_after_screen(void)
+{
+	if (app.quit_notes.len > 0)
+		fputs(app.quit_notes.p, stderr);
+	app_set_frontend(&main_stderr_frontend);
+	app_close_all();
+}
+
 /* Open the target, run the -e lines, then batch mode or the screen;
  * returns the exit status. */
 static int
@@ -573,8 +602,10 @@ main_run(const struct main_opts *o)
 		if (status == 0 && o->connect_mode && target > 0 &&
 		    net_conn(target)->state == CONN_FAILED)
 			status = batch_fail();
-	} else
+	} else {
 		status = ui_run();
+		main_after_screen();
+	}
 	/* A log that lost lines is a failure, whatever else happened. */
 	if (app_log_flush() != 0 && status == 0)
 		status = 1;

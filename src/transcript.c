@@ -156,7 +156,8 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 		sbuf_adds(out, "shutdown: EOF sent");
 		break;
 	case EV_RESET:
-		sbuf_adds(out, "* ");
+		/* A reset by the peer is a failure ('!'); ours is a state. */
+		sbuf_adds(out, e->by_peer ? "! " : "* ");
 		transcript_id(out, e);
 		sbuf_adds(out, e->by_peer ? "reset by peer" :
 		    "reset: RST sent");

@@ -4,10 +4,12 @@
 # peers (socat, ncat) on 127.0.0.1, every wait bounded, nothing slept for.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-t_need socat ncat timeout ss
+t_need socat ncat timeout ss python3
 
 S=$SOCKSCOPE
 D=$T_DIR
+# A write to a FIFO whose reader died fails a check; it must not end the test.
+trap '' PIPE
 
 # --- the command table: /help, --help and the man page list the same -------
 printf '/help\n' | timeout 10 "$S" -n >"$D/help.out" 2>"$D/help.err"
@@ -109,6 +111,118 @@ printf '/lisen 1\n/connect https://127.0.0.1:%s/\n' "$P" | timeout 10 "$S" -n >"
 t_check "/lisen: did you mean /listen?" grep -q "unknown command '/lisen' (did you mean /listen?)" "$D/h.err"
 t_check "/connect https://: TLS is not available yet" grep -q "^sockscope: /connect: TLS is not available yet" "$D/h.err"
 t_check "/connect https://: nothing opened" [ ! -s "$D/h.out" ]
+
+# --- a peer reset is a failure: '!' and exit 1 (issue 10) --------------------
+# A peer for the cases below: "reset" accepts one client and resets it
+# (SO_LINGER 0); "sink" accepts clients and never reads, with a receive
+# buffer so small that our queue fills.
+cat >"$D/peer.py" <<'EOPY'
+import socket, struct, sys, time
+mode, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if mode == "sink":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.1", port))
+s.listen(8)
+keep = []
+while True:
+    c, _ = s.accept()
+    if mode == "reset":
+        c.recv(1)   # connected, and the client has sent: now reset
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+        break
+    keep.append(c)
+EOPY
+PR=$(t_free_port)
+python3 "$D/peer.py" reset "$PR" &
+t_bg $!
+t_wait_port "$PR"
+mkfifo "$D/rin"
+"$S" -n 127.0.0.1 "$PR" <"$D/rin" >"$D/r.out" 2>"$D/r.err" &
+rpid=$!
+t_bg $rpid
+exec 3>"$D/rin"		# input stays open: the peer's reset ends the run
+t_wait_for "$D/r.out" '^\* #1 connected' 10
+printf 'x\n' >&3
+t_wait_pid "$rpid" 20
+exec 3>&-
+t_check "peer reset: exit 1" [ "$T_STATUS" -eq 1 ]
+t_check "peer reset: printed with '!'" grep -q '^! #1 reset by peer$' "$D/r.out"
+grep -q '^! #1 reset by peer$' "$D/r.out" || { echo "# status $T_STATUS"; sed "s/^/#   /" "$D/r.out" "$D/r.err"; }
+
+# --- a failed write to the transcript or the -o log: one line, exit 1 ------
+printf 'hi\n' | timeout 20 "$S" -n -o /dev/full 127.0.0.1 "$P" >/dev/null 2>"$D/full.err"
+t_check "-o /dev/full: exit 1" [ $? -eq 1 ]
+t_check "-o /dev/full: one line names the log and the error" \
+	grep -qx "sockscope: cannot write to log '/dev/full': No space left on device (ENOSPC); the log is incomplete" "$D/full.err"
+t_check "-o /dev/full: said once" [ "$(wc -l <"$D/full.err")" -eq 1 ]
+printf 'hi\n' | timeout 20 "$S" -n 127.0.0.1 "$P" >/dev/full 2>"$D/sfull.err"
+t_check "stdout /dev/full: exit 1" [ $? -eq 1 ]
+t_check "stdout /dev/full: one clear line" \
+	grep -qx "sockscope: cannot write the transcript to standard output: No space left on device (ENOSPC)" "$D/sfull.err"
+# A FIFO whose reader left: the next write gets EPIPE.
+mkfifo "$D/logfifo" "$D/fin"
+head -c 1 "$D/logfifo" >/dev/null &
+hpid=$!
+t_bg $hpid
+"$S" -n -o "$D/logfifo" 127.0.0.1 "$P" <"$D/fin" >"$D/fifo.out" 2>"$D/fifo.err" &
+fpid=$!
+t_bg $fpid
+exec 4>"$D/fin"
+t_wait_for "$D/fifo.out" '^\* #1 connected' 10
+t_wait_pid "$hpid" 10		# the reader read a byte and left
+printf 'one\n' >&4
+t_wait_for "$D/fifo.out" '^< #1 recv 4 bytes' 10
+printf 'two\n' >&4
+exec 4>&-
+t_wait_pid "$fpid" 20
+t_check "-o FIFO, reader gone: exit 1" [ "$T_STATUS" -eq 1 ]
+t_check "-o FIFO, reader gone: one line says so" \
+	grep -q "^sockscope: cannot write to log '.*logfifo': Broken pipe (EPIPE)" "$D/fifo.err"
+t_check "-o FIFO, reader gone: the session itself went on" grep -q '^< #1 recv 4 bytes' "$D/fifo.out"
+# The -o path is escaped in messages: no ESC reaches the terminal.
+timeout 10 "$S" -n -o "$(printf '%s/no-dir/\033[31mred' "$D")" 127.0.0.1 "$P" </dev/null >/dev/null 2>"$D/esc.err"
+t_check "-o bad path: exit 1" [ $? -eq 1 ]
+t_check "-o bad path: escaped" grep -qF "no-dir/\\x1b[31mred': No such file or directory" "$D/esc.err"
+t_check "-o bad path: no control byte" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$D/esc.err'"
+
+# --- leaving with bytes queued says how many, on stderr and in the log -----
+PQ=$(t_free_port)
+python3 "$D/peer.py" sink "$PQ" &
+t_bg $!
+t_wait_port "$PQ"
+# /quit right after 5 MB of lines: the kernel takes 1-4 MB of them, and
+# the rest is still queued (below batch mode's 4 MB, so /quit is read).
+{ head -c 5000000 /dev/zero | tr '\0' 'q' | fold -w 1000; echo; } >"$D/q.data"
+{ cat "$D/q.data"; printf '/quit\n'; } |
+	timeout 30 "$S" -n -o "$D/q.log" 127.0.0.1 "$PQ" >"$D/q.out" 2>"$D/q.err"
+t_check "/quit with a queue: exit 0" [ $? -eq 0 ]
+n=$(sed -n 's/^sockscope: #1: \([0-9]*\) queued bytes were never sent.*/\1/p' "$D/q.err")
+[ -n "$n" ] || sed "s/^/#   /" "$D/q.err" "$D/q.out" | grep -v "^#     0"
+sent=$(sed -n 's/^\* #1 closed (in .*, out \([0-9]*\) bytes)$/\1/p' "$D/q.out")
+total=$(wc -c <"$D/q.data")
+t_check "/quit with a queue: stderr says how many bytes #1 dropped" [ -n "$n" ]
+t_check "/quit with a queue: dropped + sent = every byte ($n + $sent = $total)" [ "$((${n:-0} + ${sent:-0}))" -eq "$total" ]
+t_check "/quit with a queue: the log says it too" grep -qx "! #1 dropped $n queued bytes never sent" "$D/q.log"
+# SIGTERM while the queue is full.
+mkfifo "$D/tin"
+"$S" -n --json -o "$D/t.log" 127.0.0.1 "$PQ" <"$D/tin" >"$D/t.out" 2>"$D/t.err" &
+tpid=$!
+t_bg $tpid
+exec 5>"$D/tin"
+# More than the kernel and batch mode's 4 MB queue take: the writer waits.
+head -c 10000000 /dev/zero | tr '\0' 't' | fold -w 1000 2>/dev/null >&5 &
+t_bg $!
+t_wait_for "$D/t.out" '"event":"wait".*"queued"' 20
+kill -TERM "$tpid"
+t_wait_pid "$tpid" 20
+exec 5>&-
+t_check "SIGTERM with a queue: exit 143" [ "$T_STATUS" -eq 143 ]
+t_check "SIGTERM with a queue: stderr says what #1 dropped" grep -Eq '^sockscope: #1: [0-9]+ queued bytes were never sent' "$D/t.err"
+t_check "SIGTERM with a queue: the JSON log says it too" grep -Eq '^\{"t":[0-9.]+,"event":"dropped","conn":1,"bytes":[1-9][0-9]*\}$' "$D/t.log"
+t_check "SIGTERM with a queue: the close is in the transcript" grep -q '"event":"closed","conn":1' "$D/t.out"
 
 # --- focus: a new client takes focus from an ended connection (SPEC 14) ---
 if command -v tmux >/dev/null; then

@@ -450,7 +450,7 @@ test_text_states(void **state)
 	e.by_peer = 1;
 	e.call = "recv";
 	e.err = ECONNRESET;
-	test_check(&test_text, &e, "* #1 reset by peer\n");
+	test_check(&test_text, &e, "! #1 reset by peer\n");
 	memset(&e, 0, sizeof e);
 	e.kind = EV_RESET;
 	e.conn = 3;

@@ -62,6 +62,9 @@ struct app {
 		void		*arg;
 	}			*later;		/* reactions not yet run */
 	size_t			 nlater, later_cap;
+	size_t			*queued;	/* by #id: queue last seen */
+	size_t			 nqueued;
+	struct sbuf		 quit_notes;	/* dropped bytes at the end */
 };
 
 extern struct app app;
@@ -78,6 +81,10 @@ void app_init(const struct app_frontend *fe, enum cmd_eol eol,
     size_t scrollback, FILE *log, const char *log_name,
     const struct transcript *log_tr);
 void app_free(void);
+
+/* Replace the front end (its event subscriber too): after the screen
+ * ended, messages go to standard error. */
+void app_set_frontend(const struct app_frontend *fe);
 
 /* Add a subscriber: fn(e, arg) for every event after those added before. */
 void app_subscribe(app_event_fn *fn, void *arg);
@@ -113,7 +120,9 @@ void app_note(int error, const char *text);
 /*
  * Leaving with connections open (F10, /quit, a signal, the end of batch
  * input): close them, saying on screen and in the -o log how many queued
- * bytes to which connection were never sent.
+ * bytes to which connection were never sent.  Sets app.quit; the notes
+ * made from then on are also kept in app.quit_notes, for standard error
+ * once the screen has gone.
  */
 void app_close_all(void);
 

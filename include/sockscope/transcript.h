@@ -2,8 +2,8 @@
  * transcript.h: the batch transcript (SPEC section 5), text or JSON Lines.
  *
  * Text: one header line per event with prefix '*' (state change), '<'
- * (received), '>' (sent), '!' (error); data follows as `hexdump -C` rows
- * indented by two spaces.  With timestamps, each header line starts with
+ * (received), '>' (sent), '!' (error, and a reset by the peer); data
+ * follows as `hexdump -C` rows indented by two spaces.  With timestamps, each header line starts with
  * "+S.SSSSSS ".  JSON: one object per event with t, event, conn or
  * listener, and bytes/chunk/offset/hex for data, errno/message for errors.
  *
@@ -39,7 +39,7 @@ struct transcript {
  *   > #1 send 6 bytes
  *   < #1 recv 0 bytes: EOF (peer finished sending)
  *   > #1 shutdown: EOF sent
- *   * #1 reset by peer
+ *   ! #1 reset by peer
  *   * #1 reset: RST sent
  *   * #1 closed (in 78 bytes in 1 chunk, out 6 bytes)
  *   * L1 closed
