@@ -224,6 +224,49 @@ t_check "SIGTERM with a queue: stderr says what #1 dropped" grep -Eq '^sockscope
 t_check "SIGTERM with a queue: the JSON log says it too" grep -Eq '^\{"t":[0-9.]+,"event":"dropped","conn":1,"bytes":[1-9][0-9]*\}$' "$D/t.log"
 t_check "SIGTERM with a queue: the close is in the transcript" grep -q '"event":"closed","conn":1' "$D/t.out"
 
+# --- F10 with bytes queued: said after the screen has gone ------------------
+if command -v tmux >/dev/null; then
+	# A listener whose accept queue is full: our connect stays pending,
+	# so what -e sends stays queued, exactly.
+	cat >"$D/full.py" <<'EOPY'
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(0)
+port = s.getsockname()[1]
+fill = []
+while True:
+    c = socket.socket()
+    c.settimeout(0.3)
+    try:
+        c.connect(("127.0.0.1", port))
+        fill.append(c)
+    except OSError:
+        break
+open(sys.argv[1] + ".tmp", "w").write(str(port))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)
+EOPY
+	python3 "$D/full.py" "$D/full.port" &
+	t_bg $!
+	t_wait_for "$D/full.port" . 20
+	PF=$(cat "$D/full.port")
+	Z=$(head -c 1000 /dev/zero | tr '\0' 'z')
+	rm -f "$D/exit" "$D/stty"
+	t_tmux_start 100 30 "$S -o $D/f10.log -e '/send $Z' 127.0.0.1 $PF 2>$D/f10.err"
+	t_see "F10: connecting, 1000 bytes queued" "CONNECTING"
+	t_keys F10
+	if t_wait_exit 15; then
+		t_check "F10 with a queue: exit 0" [ "$(cat "$D/exit")" = 0 ]
+		t_check "F10 with a queue: stderr says #1 dropped 1000 bytes" \
+			grep -qx 'sockscope: #1: 1000 queued bytes were never sent (the peer was not reading)' "$D/f10.err"
+		t_check "F10 with a queue: the log says it too" grep -qx '! #1 dropped 1000 queued bytes never sent' "$D/f10.log"
+	else
+		t_screen_fail "F10 with a queue: the program did not end"
+	fi
+	tmux -L "$T_TMUX" kill-server 2>/dev/null
+fi
+
 # --- focus: a new client takes focus from an ended connection (SPEC 14) ---
 if command -v tmux >/dev/null; then
 	P=$(t_free_port)
