@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +31,7 @@ static app_event_fn app_evlog_event;
 static app_event_fn app_log_event;
 static app_event_fn app_focus_event;
 static app_event_fn app_queue_event;
-static size_t app_queued(int);
-static void app_set_queued(int, size_t);
+static struct app_out *app_out(int);
 
 /* Set up the app state and its subscribers. */
 void
@@ -73,10 +73,10 @@ app_free(void)
 	sbuf_free(&app.log_buf);
 	free(app.later);
 	free(app.log_name);
-	free(app.queued);
+	free(app.out);
 	sbuf_free(&app.quit_notes);
-	app.queued = NULL;
-	app.nqueued = 0;
+	app.out = NULL;
+	app.nout = 0;
 	app.later = NULL;
 	app.log_name = NULL;
 	app.nlater = app.later_cap = 0;
@@ -311,106 +311,88 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 	}
 	if (rc != 0)
 		return app_refuse(cause);
-	app_set_queued(id, app_queued(id));
+	app_out(id)->handed += n + eol_len;
 	return 0;
 }
 
-/* How many bytes closing connection id would drop (0 if none or shut). */
-static size_t
-app_queued(int id)
+/* What app.c knows of connection id's output (grown on demand). */
+static struct app_out *
+app_out(int id)
 {
-	const struct conn	*c = net_conn(id);
-
-	return c != NULL && conn_is_open(c) ? c->qlen : 0;
-}
-
-/* Remember connection id's queue: n bytes not yet sent. */
-static void
-app_set_queued(int id, size_t n)
-{
-	size_t	old = app.nqueued;
+	size_t	old = app.nout;
 
 	if (id <= 0)
-		return;
-	if ((size_t)id >= app.nqueued) {
-		if (n == 0)
-			return;
-		app.nqueued = (size_t)id * 2 + 16;
-		app.queued = xrealloc(app.queued,
-		    app.nqueued * sizeof *app.queued);
-		memset(app.queued + old, 0,
-		    (app.nqueued - old) * sizeof *app.queued);
+		util_fatal("bad connection id %d", id);
+	if ((size_t)id >= app.nout) {
+		app.nout = (size_t)id * 2 + 16;
+		app.out = xrealloc(app.out, app.nout * sizeof *app.out);
+		memset(app.out + old, 0, (app.nout - old) * sizeof *app.out);
 	}
-	app.queued[id] = n;
-}
-
-/* The queue last seen for connection id. */
-static size_t
-app_get_queued(int id)
-{
-	return id > 0 && (size_t)id < app.nqueued ? app.queued[id] : 0;
+	return &app.out[id];
 }
 
 /* Closing dropped what was still queued: never silently.  Said on the
  * screen (or standard error) and in the -o log. */
 static void
-app_note_dropped(int id, size_t n, const char *why)
+app_note_dropped(int id, uint64_t n, const char *why)
 {
 	char	*msg;
 
 	if (n == 0)
 		return;
-	msg = xasprintf("#%d: %zu queued byte%s never sent (%s)", id, n,
-	    n == 1 ? " was" : "s were", why);
+	msg = xasprintf("#%d: %" PRIu64 " queued byte%s never sent (%s)", id,
+	    n, n == 1 ? " was" : "s were", why);
 	app_message(1, msg);
 	if (app.quit)
 		sbuf_printf(&app.quit_notes, "sockscope: %s\n", msg);
 	free(msg);
 	if (app.log != NULL && !app.log_failed) {
 		sbuf_reset(&app.log_buf);
-		transcript_dropped(&app.log_tr, &app.log_buf, loop_now(), id, n);
+		transcript_dropped(&app.log_tr, &app.log_buf, loop_now(), id,
+		    (size_t)n);
 		app_log_write();
 	}
 }
 
 /*
- * Subscriber: remember each connection's queue after every event, so
- * that when the engine ends a connection by itself (the peer reset it)
- * the bytes its queue held are not lost silently.
+ * Subscriber: when a connection closes, the bytes handed to the engine
+ * for it that send() never took were dropped; say how many, and why
+ * (closed by us while the peer was not reading, reset by the peer, or
+ * closed by the engine), whoever closed it.  Counting what was handed
+ * against the closing event's out_bytes does not depend on when the
+ * engine updates its queue.
  */
 static void
 app_queue_event(const struct ev *e, void *arg)
 {
-	size_t	n;
+	struct app_out	*o;
+	uint64_t	 n;
 
 	(void)arg;
-	if (e->conn == 0)
+	if (e->conn == 0 || (e->kind != EV_RESET && e->kind != EV_CLOSED))
 		return;
-	if (e->kind == EV_RESET || e->kind == EV_CLOSED) {
-		n = app_get_queued(e->conn);
-		app_set_queued(e->conn, 0);
-		app_note_dropped(e->conn, n, e->kind == EV_RESET && e->by_peer ?
-		    "the peer reset the connection" : "the connection closed");
+	o = app_out(e->conn);
+	if (e->kind == EV_RESET) {
+		if (e->by_peer)
+			o->reset_by_peer = 1;
 		return;
 	}
-	app_set_queued(e->conn, app_queued(e->conn));
+	n = o->handed > e->out_bytes ? o->handed - e->out_bytes : 0;
+	o->handed = e->out_bytes;
+	app_note_dropped(e->conn, n, o->closing ? "the peer was not reading" :
+	    o->reset_by_peer ? "the peer reset the connection" :
+	    "the connection closed");
 }
 
-/* Close connection id, saying what that dropped. */
+/* Close connection id; the subscriber says what that dropped. */
 static int
 app_close(int id, int reset, char **cause)
 {
-	size_t	n = app_queued(id);
-	size_t	seen = app_get_queued(id);
 	int	rc;
 
-	/* Said here, with the reason, rather than by the subscriber. */
-	app_set_queued(id, 0);
+	app_out(id)->closing = 1;
 	rc = reset ? net_reset(id, cause) : net_close(id, cause);
-	if (rc == 0)
-		app_note_dropped(id, n, "the peer was not reading");
-	else
-		app_set_queued(id, seen);
+	app_out(id)->closing = 0;
 	return rc;
 }
 

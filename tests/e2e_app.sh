@@ -150,6 +150,9 @@ t_wait_pid "$rpid" 20
 exec 3>&-
 t_check "peer reset: exit 1" [ "$T_STATUS" -eq 1 ]
 t_check "peer reset: printed with '!'" grep -q '^! #1 reset by peer$' "$D/r.out"
+# send() took both bytes before the reset: nothing was dropped, and no
+# line may say otherwise.
+t_check "peer reset: no bytes claimed dropped" sh -c "! grep -q 'never sent' '$D/r.err'"
 grep -q '^! #1 reset by peer$' "$D/r.out" || { echo "# status $T_STATUS"; sed "s/^/#   /" "$D/r.out" "$D/r.err"; }
 
 # --- a failed write to the transcript or the -o log: one line, exit 1 ------

@@ -11,6 +11,7 @@
 #ifndef SOCKSCOPE_APP_H
 #define SOCKSCOPE_APP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sockscope/cmd.h"
@@ -62,8 +63,12 @@ struct app {
 		void		*arg;
 	}			*later;		/* reactions not yet run */
 	size_t			 nlater, later_cap;
-	size_t			*queued;	/* by #id: queue last seen */
-	size_t			 nqueued;
+	struct app_out {
+		uint64_t	 handed;	/* bytes given to net_send() */
+		int		 closing;	/* app_close() under way */
+		int		 reset_by_peer;
+	}			*out;		/* by #id */
+	size_t			 nout;
 	struct sbuf		 quit_notes;	/* dropped bytes at the end */
 };
 
