@@ -297,6 +297,12 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 		return app_refuse(cause);
 	if (eol_len == 0 && n == 0)
 		return 0;
+	/*
+	 * Counted before the call: net_send() may try send() at once, and a
+	 * reset it meets closes the connection (with its events) before it
+	 * returns.  A refusal queued nothing, so it takes the count back.
+	 */
+	app_out(id)->handed += n + eol_len;
 	if (eol_len == 0)
 		rc = net_send(id, p, n, &cause);
 	else {
@@ -309,9 +315,10 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 		rc = net_send(id, buf, n + eol_len, &cause);
 		free(buf);
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		app_out(id)->handed -= n + eol_len;
 		return app_refuse(cause);
-	app_out(id)->handed += n + eol_len;
+	}
 	return 0;
 }
 

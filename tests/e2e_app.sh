@@ -128,6 +128,10 @@ s.listen(8)
 keep = []
 while True:
     c, _ = s.accept()
+    if mode == "close":
+        c.recv(1)   # data arrived: close with most of it unread (RST)
+        c.close()
+        break
     if mode == "reset":
         c.recv(1)   # connected, and the client has sent: now reset
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -209,6 +213,20 @@ total=$(wc -c <"$D/q.data")
 t_check "/quit with a queue: stderr says how many bytes #1 dropped" [ -n "$n" ]
 t_check "/quit with a queue: dropped + sent = every byte ($n + $sent = $total)" [ "$((${n:-0} + ${sent:-0}))" -eq "$total" ]
 t_check "/quit with a queue: the log says it too" grep -qx "! #1 dropped $n queued bytes never sent" "$D/q.log"
+# The peer closes with our data unread: RST, and the bytes still queued
+# are dropped by the engine; said all the same (lines after that are
+# refused, each with its own message).
+PC=$(t_free_port)
+python3 "$D/peer.py" close "$PC" &
+t_bg $!
+t_wait_port "$PC"
+timeout 30 "$S" -n 127.0.0.1 "$PC" <"$D/q.data" >"$D/e.out" 2>"$D/e.err"
+t_check "end of input, peer closes unread: exit 1" [ $? -eq 1 ]
+t_check "end of input, peer closes unread: reset shown" grep -q '^! #1 reset by peer$' "$D/e.out"
+n=$(sed -n 's/^sockscope: #1: \([0-9]*\) queued bytes were never sent (the peer reset the connection)$/\1/p' "$D/e.err")
+sent=$(sed -n 's/^\* #1 closed (in .*, out \([0-9]*\) bytes)$/\1/p' "$D/e.out")
+t_check "end of input, peer closes unread: the dropped bytes are said ($n)" [ "${n:-0}" -gt 0 ]
+t_check "end of input, peer closes unread: no more than were not sent" [ "$((${n:-0} + ${sent:-0}))" -le "$total" ]
 # SIGTERM while the queue is full.
 mkfifo "$D/tin"
 "$S" -n --json -o "$D/t.log" 127.0.0.1 "$PQ" <"$D/tin" >"$D/t.out" 2>"$D/t.err" &
