@@ -204,20 +204,28 @@ main_port(const char *s)
 static void __attribute__((noreturn))
 main_bad_option(const char *arg)
 {
-	const struct option	*lo;
+	const struct option	*lo, *match = NULL;
 	size_t			 n;
+	int			 nmatch = 0;
 
-	if (arg != NULL && strncmp(arg, "--", 2) == 0) {
-		n = strcspn(arg + 2, "=");
+	if (arg != NULL && strncmp(arg, "--", 2) == 0 &&
+	    arg[2 + (n = strcspn(arg + 2, "="))] == '=') {
+		/* getopt_long() takes unambiguous abbreviations: so do we. */
 		for (lo = main_options; lo->name != NULL; lo++) {
-			if (strlen(lo->name) == n &&
-			    strncmp(lo->name, arg + 2, n) == 0 &&
-			    arg[2 + n] == '=' && lo->has_arg == no_argument) {
-				char	*name = xstrndup(arg, n + 2);
-
-				main_usage_error("option '%s' takes no value",
-				    name);
+			if (strncmp(lo->name, arg + 2, n) != 0)
+				continue;
+			if (strlen(lo->name) == n) {
+				match = lo;
+				nmatch = 1;
+				break;
 			}
+			match = lo;
+			nmatch++;
+		}
+		if (nmatch == 1 && match->has_arg == no_argument) {
+			char	*name = xasprintf("--%s", match->name);
+
+			main_usage_error("option '%s' takes no value", name);
 		}
 	}
 	if (optopt != 0 && optopt != '?' && (arg == NULL ||
@@ -612,6 +620,7 @@ main_run(const struct main_opts *o)
 	return status;
 }
 
+/* Parse the command line, start, run, and return the exit status. */
 int
 main(int argc, char **argv)
 {

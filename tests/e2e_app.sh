@@ -101,6 +101,7 @@ usage_case "^sockscope: '::1' needs a PORT too" ::1
 usage_case "^sockscope: unknown scheme 'ftp'" ftp://127.0.0.1/
 usage_case "^sockscope: option '--json' takes no value" --json=1
 usage_case "^sockscope: option '--batch' takes no value" --batch=1
+usage_case "^sockscope: option '--json' takes no value" --js=1
 usage_case "^sockscope: option '--no-color' takes no value" --no-color=yes
 usage_case "^sockscope: bad host 'ho\\\\x01st'" "$(printf 'ho\001st')" 80
 usage_case "^sockscope: bad host 'ho\\\\x01st'" "$(printf 'ho\001st'):80"
