@@ -287,6 +287,19 @@ EOPY
 		t_screen_fail "F10 with a queue: the program did not end"
 	fi
 	tmux -L "$T_TMUX" kill-server 2>/dev/null
+	# /quit closes while the screen is up: the note is repeated after.
+	rm -f "$D/exit" "$D/stty"
+	t_tmux_start 100 30 "$S -e '/send $Z' 127.0.0.1 $PF 2>$D/quit.err"
+	t_see "/quit: connecting, 1000 bytes queued" "CONNECTING"
+	t_type "/quit"
+	if t_wait_exit 15; then
+		t_check "/quit with a queue: exit 0 (screen)" [ "$(cat "$D/exit")" = 0 ]
+		t_check "/quit with a queue: stderr says #1 dropped 1000 bytes, once" \
+			[ "$(grep -cx 'sockscope: #1: 1000 queued bytes were never sent (the peer was not reading)' "$D/quit.err")" -eq 1 ]
+	else
+		t_screen_fail "/quit with a queue: the program did not end"
+	fi
+	tmux -L "$T_TMUX" kill-server 2>/dev/null
 fi
 
 # --- focus: a new client takes focus from an ended connection (SPEC 14) ---
