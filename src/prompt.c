@@ -325,7 +325,7 @@ prompt_complete(const char *text, int start, int end)
 	if (s == NULL || s[0] != '/' || start < 0 || start > rl_end)
 		return NULL;
 	if (start == 0)
-		prompt.complete = cmd_names;
+		prompt.complete = cmd_name_list();
 	else {
 		/* The text must be the second word: command, blanks, text. */
 		for (w = 0; w < start && s[w] != ' ' && s[w] != '\t'; w++)

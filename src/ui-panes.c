@@ -523,7 +523,7 @@ ui_help_draw(int rows, int cols)
 	y++;
 
 	/* Commands: usage lines only (/help COMMAND explains one). */
-	for (ncmd = 0; cmd_names[ncmd] != NULL; ncmd++)
+	for (ncmd = 0; cmd_name_list()[ncmd] != NULL; ncmd++)
 		continue;
 	colw = 27;
 	ncols = (r.w - 4) / colw;
@@ -531,7 +531,7 @@ ui_help_draw(int rows, int cols)
 		ncols = 1;
 	per_col = (ncmd + ncols - 1) / ncols;
 	for (i = 0; i < ncmd; i++) {
-		const char	*h = cmd_help(cmd_names[i]);
+		const char	*h = cmd_help(cmd_name_list()[i]);
 		int		 cy = y + i % per_col, cx = r.x + 2 + (i / per_col) * colw;
 
 		if (cy >= bottom)

@@ -551,8 +551,8 @@ ui_before_sleep(int *timeout_ms, void *arg)
 	double	now = loop_now(), wait;
 
 	(void)arg;
-	if (app.log != NULL)
-		fflush(app.log);	/* so tail -f shows it, and a crash keeps it */
+	/* So tail -f shows it, and a crash keeps it. */
+	(void)app_log_flush();
 	if (prompt_dirty())
 		ui.dirty = 1;
 	if (ui.dirty) {
@@ -629,7 +629,7 @@ ui_message_line(int error, const char *p, size_t n)
 	do {
 		row = textwidth_wrap(p, n, cols - indent);
 		line = xasprintf("%*s%.*s", (int)indent, "", (int)row, p);
-		evlog_add_text(&app.evlog, loop_now(), error, line);
+		app_note(error, line);
 		free(line);
 		p += row;
 		n -= row;

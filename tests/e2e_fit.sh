@@ -192,7 +192,7 @@ fit_quit "conns"
 t_tmux_start 80 100 "$S"
 t_see "help: started" "no connection"
 t_type "/help"
-t_see "help: the /send line" "/send TEXT +send TEXT, decoding"
+t_see "help: the /send line" "/send TEXT +send TEXT with C escapes decoded"
 t_see "help: its end wraps onto the next row, whole" "^│\+[0-9.]+ +(no )?end-of-line +│"
 fit_quit "help"
 
