@@ -678,6 +678,7 @@ const struct app_frontend ui_app_frontend = {
 	ui_event,
 	ui_message,
 	ui_view,
+	NULL,
 	NULL
 };
 
