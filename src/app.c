@@ -249,7 +249,9 @@ app_log_event(const struct ev *e, void *arg)
 /*
  * Subscriber: a new connection takes focus when nothing useful has it:
  * no focus yet, or the focused connection has ended (CLOSED, RESET or
- * FAILED; SPEC 14).  An open focused connection keeps it.
+ * FAILED; SPEC 14).  An open focused connection keeps it, unless /follow
+ * is on: then a connection takes focus when its peer sends its first
+ * bytes (an accepted one) or at once (one we connect).
  */
 static void
 app_focus_event(const struct ev *e, void *arg)
@@ -257,10 +259,24 @@ app_focus_event(const struct ev *e, void *arg)
 	const struct conn	*c;
 
 	(void)arg;
+	if (e->kind == EV_RECV && e->chunk == 1 && e->conn != app.focus) {
+		/*
+		 * A connection's first bytes: with /follow on it takes focus
+		 * (a browser's preconnect, accepted long before, becomes
+		 * the one to answer once it carries a request); without,
+		 * only when the focused one has ended.
+		 */
+		c = net_conn(app.focus);
+		if (app.follow || c == NULL || !conn_is_open(c))
+			app.focus = e->conn;
+		return;
+	}
 	if (e->kind != EV_ACCEPTED && e->kind != EV_CONNECTING)
 		return;
 	c = net_conn(app.focus);
-	if (app.follow || c == NULL || !conn_is_open(c))
+	if (c == NULL || !conn_is_open(c))
+		app.focus = e->conn;
+	else if (app.follow && e->kind == EV_CONNECTING)
 		app.focus = e->conn;
 }
 
