@@ -571,7 +571,7 @@ static int
 app_respond(const struct cmd *c)
 {
 	struct sbuf	 body = { 0 }, resp = { 0 };
-	const char	*type = HTTPRESP_TEXT_TYPE;
+	const char	*type = HTTPRESP_TEXT_TYPE, *method;
 	char		*cause = NULL;
 	int		 id, status = (int)c->n, rc;
 
@@ -590,7 +590,10 @@ app_respond(const struct cmd *c)
 		sbuf_add(&body, c->data, c->len);
 	else if (!httpresp_bodyless(status))
 		sbuf_printf(&body, "%d %s\n", status, httpresp_reason(status));
-	httpresp_build(&resp, status, type, body.p, body.len, c->on);
+	/* The answer to HEAD says what GET would get, without the body. */
+	method = httpview_next_method(&app.http, id);
+	httpresp_build(&resp, status, type, body.p, body.len, c->on,
+	    method != NULL && strcmp(method, "HEAD") == 0);
 	sbuf_free(&body);
 	rc = app_send((const unsigned char *)resp.p, resp.len, 0);
 	sbuf_free(&resp);

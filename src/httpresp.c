@@ -122,7 +122,7 @@ httpresp_type(const char *name)
 /* Append the response's bytes. */
 void
 httpresp_build(struct sbuf *out, int status, const char *type,
-    const void *body, size_t len, int keep_alive)
+    const void *body, size_t len, int keep_alive, int head_only)
 {
 	const char	*reason = httpresp_reason(status);
 
@@ -135,6 +135,6 @@ httpresp_build(struct sbuf *out, int status, const char *type,
 	}
 	sbuf_printf(out, "Connection: %s\r\n\r\n", keep_alive ? "keep-alive" :
 	    "close");
-	if (!httpresp_bodyless(status) && len > 0)
+	if (!httpresp_bodyless(status) && !head_only && len > 0)
 		sbuf_add(out, body, len);
 }

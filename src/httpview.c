@@ -134,6 +134,27 @@ httpview_first_line(const struct httpview *v, int id)
 	return c != NULL ? c->first : NULL;
 }
 
+/* The method of the request the next response sent answers. */
+const char *
+httpview_next_method(const struct httpview *v, int id)
+{
+	const struct httpview_conn	*c = httpview_conn(v, id);
+	uint64_t			 want;
+	size_t				 i;
+
+	if (c == NULL)
+		return NULL;
+	/* Responses begun so far, unless the last one is still going. */
+	want = c->seq[HTTPVIEW_OUT] + (c->cur[HTTPVIEW_OUT] >= 0 ? 0 : 1);
+	for (i = 0; i < c->nmsgs; i++) {
+		const struct httpview_msg	*m = &c->msgs[i];
+
+		if (m->dir == HTTPVIEW_IN && m->request == 1 && m->seq == want)
+			return m->method;
+	}
+	return NULL;
+}
+
 /*
  * Drop the oldest message (to keep the bound), fixing the indexes of the
  * messages being decoded; one that is dropped is decoded no further here.

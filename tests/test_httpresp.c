@@ -86,7 +86,7 @@ test_build(void **state)
 	struct httpdec	*d;
 
 	(void)state;
-	httpresp_build(&b, 200, HTTPRESP_TEXT_TYPE, "hello", 5, 0);
+	httpresp_build(&b, 200, HTTPRESP_TEXT_TYPE, "hello", 5, 0, 0);
 	assert_string_equal(b.p, "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Length: 5\r\nConnection: close\r\n\r\nhello");
@@ -103,7 +103,7 @@ test_build(void **state)
 
 	/* Keep-alive, a body with a NUL, an unknown status. */
 	sbuf_reset(&b);
-	httpresp_build(&b, 299, "image/png", "a\0b", 3, 1);
+	httpresp_build(&b, 299, "image/png", "a\0b", 3, 1, 0);
 	assert_int_equal(b.len, strlen("HTTP/1.1 299 \r\nContent-Type: "
 	    "image/png\r\nContent-Length: 3\r\nConnection: keep-alive\r\n"
 	    "\r\n") + 3);
@@ -119,13 +119,19 @@ test_build(void **state)
 
 	/* 204 and 304: no body and no Content-Length, whatever is given. */
 	sbuf_reset(&b);
-	httpresp_build(&b, 204, HTTPRESP_TEXT_TYPE, "x", 1, 0);
+	httpresp_build(&b, 204, HTTPRESP_TEXT_TYPE, "x", 1, 0, 0);
 	assert_string_equal(b.p, "HTTP/1.1 204 No Content\r\n"
 	    "Connection: close\r\n\r\n");
 	/* An empty body still says Content-Length: 0. */
 	sbuf_reset(&b);
-	httpresp_build(&b, 404, HTTPRESP_TEXT_TYPE, "", 0, 1);
+	httpresp_build(&b, 404, HTTPRESP_TEXT_TYPE, "", 0, 1, 0);
 	assert_non_null(strstr(b.p, "Content-Length: 0\r\n"));
+	/* HEAD: the same headers, no body. */
+	sbuf_reset(&b);
+	httpresp_build(&b, 200, HTTPRESP_TEXT_TYPE, "hello", 5, 0, 1);
+	assert_string_equal(b.p, "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Length: 5\r\nConnection: close\r\n\r\n");
 	sbuf_free(&b);
 }
 

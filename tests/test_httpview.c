@@ -119,6 +119,34 @@ test_keepalive(void **state)
 	httpview_free(&v);
 }
 
+/* Which request the next response answers (HEAD gets no body). */
+static void
+test_next_method(void **state)
+{
+	struct httpview	v;
+
+	(void)state;
+	httpview_init(&v, NULL, NULL);
+	assert_null(httpview_next_method(&v, 1));
+	test_feed(&v, 1, HTTPVIEW_IN, test_req1, 4096);
+	assert_string_equal(httpview_next_method(&v, 1), "GET");
+	test_feed(&v, 1, HTTPVIEW_OUT, test_resp, 4096);
+	assert_null(httpview_next_method(&v, 1));
+	/* Pipelined: HEAD then GET, answered in order. */
+	test_feed(&v, 1, HTTPVIEW_IN, "HEAD /x HTTP/1.1\r\n\r\n", 4096);
+	test_feed(&v, 1, HTTPVIEW_IN, test_req2, 4096);
+	assert_string_equal(httpview_next_method(&v, 1), "HEAD");
+	test_feed(&v, 1, HTTPVIEW_OUT, "HTTP/1.1 200 OK\r\nContent-Length: "
+	    "9\r\n\r\n", 4096);
+	assert_string_equal(httpview_next_method(&v, 1), "GET");
+	/* The HEAD response had no body: the next response decodes. */
+	test_feed(&v, 1, HTTPVIEW_OUT, test_resp, 4096);
+	assert_int_equal(httpview_conn(&v, 1)->nmsgs, 6);
+	assert_null(httpview_conn(&v, 1)->msgs[5].error);
+	assert_null(httpview_next_method(&v, 1));
+	httpview_free(&v);
+}
+
 /* The same bytes in 1-byte chunks give the same view. */
 static void
 test_one_byte(void **state)
@@ -167,6 +195,8 @@ test_head_response(void **state)
 	c = httpview_conn(&v, 1);
 	assert_int_equal(c->nmsgs, 3);
 	assert_int_equal(c->msgs[1].framing, HTTPDEC_NO_BODY);
+	/* A client: nothing received is a request to answer. */
+	assert_null(httpview_next_method(&v, 1));
 	assert_true(c->msgs[1].done);
 	assert_int_equal(c->msgs[2].status, 404);
 	/* A client connection: its first request line is what it sent. */
@@ -328,6 +358,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keepalive),
+		cmocka_unit_test(test_next_method),
 		cmocka_unit_test(test_one_byte),
 		cmocka_unit_test(test_head_response),
 		cmocka_unit_test(test_malformed),

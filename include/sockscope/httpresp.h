@@ -34,9 +34,10 @@ const char *httpresp_type(const char *name);
  * Append a response to out: "HTTP/1.1 STATUS REASON", Content-Type (when
  * type is not NULL and the status has a body), Content-Length of len
  * (likewise), "Connection: keep-alive" or "Connection: close", the empty
- * line, then the body (nothing of it for a bodyless status).
+ * line, then the body (nothing of it for a bodyless status, nor when
+ * head_only: the answer to a HEAD request has GET's headers, no body).
  */
 void httpresp_build(struct sbuf *out, int status, const char *type,
-    const void *body, size_t len, int keep_alive);
+    const void *body, size_t len, int keep_alive, int head_only);
 
 #endif

@@ -145,6 +145,13 @@ const struct httpview_conn *httpview_conn(const struct httpview *v,
  * NULL. */
 const char *httpview_first_line(const struct httpview *v, int conn);
 
+/*
+ * The method of the received request that the next response sent on conn
+ * answers (requests received and responses sent are paired in order), or
+ * NULL if none is known: /respond leaves out the body for HEAD.
+ */
+const char *httpview_next_method(const struct httpview *v, int conn);
+
 /* What a row of the view is, for its color. */
 enum httpview_row {
 	HTTPVIEW_ROW_HEADING,	/* "── request 1 · received ──" parts */
