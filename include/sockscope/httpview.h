@@ -38,7 +38,7 @@
 /* Most bytes of start lines and headers kept per connection. */
 #define HTTPVIEW_HEAD_BYTES	65536
 /* Widest header name column in the view (longer names push the value). */
-#define HTTPVIEW_NAME_COLS	24
+#define HTTPVIEW_NAME_COLS	28
 
 /* Which way the bytes went. */
 enum httpview_dir {
