@@ -188,10 +188,12 @@ static const struct cmd_entry cmd_table[] = {
 	  NULL, cmd_parse_sendfile },
 	{ "follow", NULL, CMD_FOLLOW, 1, 1, "on|off",
 	  "every new connection takes focus (on), or not",
-	  "With follow on, every new connection takes focus, as a browser\n"
-	  "opens one after another.  With it off (the default, unless\n"
-	  "--follow) a new connection takes focus only when nothing open has\n"
-	  "it.\n",
+	  "With follow on, a new connection takes focus as soon as its peer\n"
+	  "sends its first bytes (one we /connect, at once), as a browser\n"
+	  "opens one connection after another; a spare connection it opened\n"
+	  "early takes focus when it carries a request.  With it off (the\n"
+	  "default, unless --follow) a new connection takes focus only when\n"
+	  "nothing open has it.\n",
 	  cmd_auto_keywords, cmd_parse_auto },
 	{ "help", "?", CMD_HELP, 0, 1, "[COMMAND]",
 	  "list commands, or explain one",

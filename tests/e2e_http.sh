@@ -270,4 +270,11 @@ t_check "batch: a response head as an http event" \
 t_check "batch: the http event follows its recv" \
 	sh -c "grep -E '\"event\":\"(recv|http)\"' '$D/out' | head -1 | grep -q recv"
 t_check "batch: nothing on stderr" [ ! -s "$D/err" ]
+
+# --- nothing to answer: one line each, nothing else happens ----------------
+printf '/respond 200 x\n/sendfile %s\n' "$D/page.html" |
+	timeout 10 "$S" -n >"$D/none.out" 2>"$D/none.err"
+t_check "no connection: /respond and /sendfile refuse, one line each" \
+	[ "$(grep -c 'no connection yet' "$D/none.err")" = 2 ]
+t_check "no connection: nothing in the transcript" [ ! -s "$D/none.out" ]
 t_done
