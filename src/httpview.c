@@ -19,6 +19,8 @@
 
 /* Longest piece of a target kept in the first request line. */
 #define HTTPVIEW_FIRST_MAX 200
+/* What a connection costs beyond its heads, for the total bound. */
+#define HTTPVIEW_CONN_COST (sizeof(struct httpview_conn) + 256)
 
 static httpdec_event_fn httpview_on_event;
 
@@ -62,24 +64,52 @@ httpview_conn_end(struct httpview_conn *c)
 	}
 }
 
+/* Forget connection id whole. */
+static void
+httpview_forget(struct httpview *v, size_t id)
+{
+	struct httpview_conn	*c = v->conns[id];
+	size_t			 j;
+
+	if (c == NULL)
+		return;
+	httpview_conn_end(c);
+	for (j = 0; j < c->nmsgs; j++)
+		httpview_msg_free(&c->msgs[j]);
+	v->total -= c->bytes + HTTPVIEW_CONN_COST;
+	free(c->msgs);
+	free(c->first);
+	free(c);
+	v->conns[id] = NULL;
+}
+
+/* Past the total bound: forget closed connections, oldest first. */
+static void
+httpview_reclaim(struct httpview *v)
+{
+	size_t	id;
+
+	for (id = v->reclaim; id < v->nconns &&
+	    v->total > HTTPVIEW_TOTAL_BYTES; id++) {
+		struct httpview_conn	*c = v->conns[id];
+
+		/* An open one stays (and so does the scan's start). */
+		if (c != NULL && (c->dec[0] != NULL || c->dec[1] != NULL))
+			continue;
+		httpview_forget(v, id);
+		if (id == v->reclaim)
+			v->reclaim = id + 1;
+	}
+}
+
 /* Free everything. */
 void
 httpview_free(struct httpview *v)
 {
-	size_t	i, j;
+	size_t	i;
 
-	for (i = 0; i < v->nconns; i++) {
-		struct httpview_conn	*c = v->conns[i];
-
-		if (c == NULL)
-			continue;
-		httpview_conn_end(c);
-		for (j = 0; j < c->nmsgs; j++)
-			httpview_msg_free(&c->msgs[j]);
-		free(c->msgs);
-		free(c->first);
-		free(c);
-	}
+	for (i = 0; i < v->nconns; i++)
+		httpview_forget(v, i);
 	free(v->conns);
 	memset(v, 0, sizeof *v);
 }
@@ -113,6 +143,7 @@ httpview_get(struct httpview *v, int id)
 		    &c->side[d]);
 	}
 	v->conns[id] = c;
+	v->total += HTTPVIEW_CONN_COST;
 	return c;
 }
 
@@ -167,6 +198,7 @@ httpview_drop_oldest(struct httpview_conn *c)
 	if (c->nmsgs == 0)
 		return;
 	c->bytes -= c->msgs[0].bytes;
+	c->owner->total -= c->msgs[0].bytes;
 	httpview_msg_free(&c->msgs[0]);
 	memmove(c->msgs, c->msgs + 1, (c->nmsgs - 1) * sizeof *c->msgs);
 	c->nmsgs--;
@@ -225,6 +257,7 @@ httpview_count(struct httpview_conn *c, struct httpview_msg *m, size_t n)
 {
 	m->bytes += n;
 	c->bytes += n;
+	c->owner->total += n;
 }
 
 /* Remember "METHOD TARGET" of the first request, escaped. */
@@ -423,6 +456,7 @@ httpview_event(struct httpview *v, const struct ev *e)
 		if ((size_t)e->conn < v->nconns &&
 		    (c = v->conns[e->conn]) != NULL)
 			httpview_conn_end(c);
+		httpview_reclaim(v);
 		break;
 	default:
 		break;

@@ -299,6 +299,48 @@ test_bound(void **state)
 	httpview_free(&v);
 }
 
+/* All connections together stay within the total bound: closed ones are
+ * forgotten, oldest first; open ones stay. */
+static void
+test_total_bound(void **state)
+{
+	struct httpview	v;
+	struct sbuf	big = { 0 };
+	struct ev	e;
+	int		i, id;
+
+	(void)state;
+	httpview_init(&v, NULL, NULL);
+	/* A request of about 60 KiB of headers. */
+	sbuf_adds(&big, "GET /big HTTP/1.1\r\n");
+	for (i = 0; i < 60; i++) {
+		sbuf_printf(&big, "X-%d: ", i);
+		while (big.len % 1000 != 0)
+			sbuf_addc(&big, 'v');
+		sbuf_adds(&big, "\r\n");
+	}
+	sbuf_adds(&big, "\r\n");
+	memset(&e, 0, sizeof e);
+	/* #1 stays open throughout. */
+	test_feed(&v, 1, HTTPVIEW_IN, test_req1, 4096);
+	for (id = 2; id < 400; id++) {
+		test_feed(&v, id, HTTPVIEW_IN, big.p, 65536);
+		e.kind = EV_CLOSED;
+		e.conn = id;
+		httpview_event(&v, &e);
+		assert_true(v.total <= HTTPVIEW_TOTAL_BYTES);
+	}
+	assert_non_null(httpview_conn(&v, 1));
+	assert_string_equal(httpview_first_line(&v, 1), "GET /");
+	/* The oldest closed ones went; the newest stay. */
+	assert_null(httpview_conn(&v, 2));
+	assert_null(httpview_first_line(&v, 2));
+	assert_non_null(httpview_conn(&v, 399));
+	assert_string_equal(httpview_first_line(&v, 399), "GET /big");
+	sbuf_free(&big);
+	httpview_free(&v);
+}
+
 /* Socket events drive it; the JSON head events say what was decoded. */
 static void
 test_events_json(void **state)
@@ -364,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_total_bound),
 		cmocka_unit_test(test_events_json),
 	};
 

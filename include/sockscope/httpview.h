@@ -17,7 +17,10 @@
  * oldest messages are dropped (and counted).  A message whose own head
  * passes the byte bound keeps its first headers and counts the rest.  The
  * decoders hold at most about 2 * HTTPDEC_LINE_MAX bytes each, and are
- * freed when the connection closes.  Bodies are never kept.
+ * freed when the connection closes.  Bodies are never kept.  For all
+ * connections together, past HTTPVIEW_TOTAL_BYTES of heads (and a few
+ * hundred bytes a connection), closed connections are forgotten, oldest
+ * first: the view and the Connections pane then show nothing of them.
  *
  * Who calls it: app.c feeds it every socket event (httpview_event()); the
  * screen reads it (httpview_conn(), httpview_render()); batch mode prints
@@ -37,6 +40,9 @@
 #define HTTPVIEW_MSGS_MAX	64
 /* Most bytes of start lines and headers kept per connection. */
 #define HTTPVIEW_HEAD_BYTES	65536
+/* Most bytes of heads kept for all connections together: past it, the
+ * oldest closed connections are forgotten whole. */
+#define HTTPVIEW_TOTAL_BYTES	(16 * 1024 * 1024)
 /* Widest header name column in the view (longer names push the value). */
 #define HTTPVIEW_NAME_COLS	28
 
@@ -118,6 +124,9 @@ typedef void httpview_head_fn(double t, int conn,
 struct httpview {
 	struct httpview_conn	**conns;	/* by #id; NULL if none seen */
 	size_t			  nconns;
+	size_t			  total;	/* bytes counted, all conns */
+	size_t			  reclaim;	/* lowest #id that may still
+						   be kept */
 	httpview_head_fn	 *head;
 	void			 *arg;
 };
