@@ -37,7 +37,8 @@ enum {
 	OPT_TLS_VERIFY,
 	OPT_INSECURE,
 	OPT_TLS_CERT,
-	OPT_TLS_KEY
+	OPT_TLS_KEY,
+	OPT_LAB
 };
 
 /* The mode words, for "did you mean" on a typo. */
@@ -73,6 +74,8 @@ static const char main_usage[] =
 "  -e, --exec=LINE         run an input line at start (repeatable)\n"
 "      --scrollback=SIZE   bytes of data kept for viewing (64M)\n"
 "      --no-color          no colors (also when NO_COLOR is set)\n"
+"      --lab               full screen: start in the lab view (/view lab), for\n"
+"                          a projector: narration, data, kernel facts\n"
 "      --history=commands|all|none\n"
 "                          input lines the history file keeps (commands:\n"
 "                          not lines sent to the peer, nor /send or /hex)\n"
@@ -123,6 +126,7 @@ static const struct option main_options[] = {
 	{ "exec",		required_argument,	NULL, 'e' },
 	{ "scrollback",		required_argument,	NULL, OPT_SCROLLBACK },
 	{ "no-color",		no_argument,		NULL, OPT_NO_COLOR },
+	{ "lab",		no_argument,		NULL, OPT_LAB },
 	{ "history",		required_argument,	NULL, OPT_HISTORY },
 	{ "udp",		no_argument,		NULL, 'u' },
 	{ "unix",		no_argument,		NULL, 'U' },
@@ -274,6 +278,7 @@ struct main_opts {
 	size_t			 nexecs;
 	int			 batch;
 	int			 no_color;
+	int			 lab;		/* --lab: start in /view lab */
 	int			 json;
 	int			 timestamps;
 	int			 keep;
@@ -361,6 +366,9 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = 1;
+			break;
+		case OPT_LAB:
+			o->lab = 1;
 			break;
 		case 'u':
 			o->udp = 1;
@@ -564,6 +572,8 @@ main_start(struct main_opts *o, struct batch_opts *bopts, FILE **log)
 		    &tr);
 	} else {
 		ui_init(o->no_color);
+		if (o->lab)
+			ui_set_view(VIEW_LAB);
 		app_init(&ui_app_frontend, o->eol, (size_t)o->scrollback, *log,
 		    o->log_path, &tr);
 	}
