@@ -87,8 +87,9 @@ ui_kernel_draw(const struct layout_rect *r, int id)
 	const struct conn	*c = net_conn(id);
 	struct ui_lab_field	 f[UI_LAB_FIELDS];
 	int			 shown[UI_LAB_FIELDS], n = 0, i, any = 0;
-	int			 sep = 3 + 0;	/* " · " */
-	char			 buf[96], size[32];
+	int			 sep = 3;	/* " · " */
+	int			 rx = -1;	/* its field, if any */
+	char			 buf[96], size[32], rxs[32];
 	long			 rxq, txq;
 
 	attron(ui_attr(UI_TITLE));
@@ -104,8 +105,9 @@ ui_kernel_draw(const struct layout_rect *r, int id)
 	rxq = net_kernel_rxq(id);
 	txq = net_kernel_txq(id);
 	if (rxq > 0) {
-		ui_bytes(size, sizeof size, (unsigned long long)rxq);
-		snprintf(buf, sizeof buf, "rx %s waiting for recv()", size);
+		ui_bytes(rxs, sizeof rxs, (unsigned long long)rxq);
+		snprintf(buf, sizeof buf, "rx %s waiting for recv()", rxs);
+		rx = n;
 		ui_lab_add(f, &n, 90, UI_WARN, A_BOLD, sep, buf);
 	} else if (rxq == 0 && net_waiting(id) && !c->eof_in)
 		ui_lab_add(f, &n, 90, UI_WARN, A_BOLD, sep,
@@ -129,6 +131,11 @@ ui_kernel_draw(const struct layout_rect *r, int id)
 
 	/* One column of margin on the left, as the title bar has. */
 	ui_lab_fit(f, n, r->w - 3, shown);
+	if (rx >= 0 && !shown[rx]) {
+		/* Narrow: the bytes waiting stay, in fewer words. */
+		snprintf(f[rx].text, sizeof f[rx].text, "rx %s waiting", rxs);
+		ui_lab_fit(f, n, r->w - 3, shown);
+	}
 	move(r->y, r->x + 2);
 	for (i = 0; i < n; i++) {
 		if (!shown[i])

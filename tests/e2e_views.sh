@@ -120,6 +120,12 @@ t_see "lab 80x24 manual: narration of the connect" \
 t_see "lab 80x24 manual: the data heading" "^─ Text #1 ─"
 t_check "lab 80x24 manual: the kernel line is just above the input line" \
 	[ "$(t_row_of 'rx 18 B waiting')" = 22 ]
+t_resize 40 12
+t_see "lab 40x12 manual: the bytes waiting stay, in fewer words" \
+	"^ +rx 18 B waiting · tx 0 B · ESTABLISHED"
+t_resize 80 24
+t_see "lab 80x24 again: the long wording is back" \
+	"^ +rx 18 B waiting for recv\(\) · tx 0 B · ESTABLISHED"
 t_type "/recv"
 t_see "lab 80x24 manual: recv() narrated" "^\+[0-9.]+ recv\(4096\) = 18"
 t_see "lab 80x24 manual: the bytes in the data" "^eighteen bytes ok\\\\n"
