@@ -745,8 +745,11 @@ ui_event(const struct ev *e, void *arg)
 			    &ui.pane[p], &r, ui.layout.hex_per_row, list->tail);
 		}
 	}
-	/* A folded repeat adds no line: only new lines move the view. */
-	if (ui.scroll[PANE_EVENTS].from_bottom > 0)
+	/* A folded repeat adds no line: only new lines move the view; the
+	 * lab view's narration moves only for its own connection's. */
+	if (ui.scroll[PANE_EVENTS].from_bottom > 0 &&
+	    (ui.pane[PANE_EVENTS].only_conn == 0 ||
+	    e->conn == ui.pane[PANE_EVENTS].only_conn))
 		ui.scroll[PANE_EVENTS].from_bottom +=
 		    (long)(app.evlog.distinct - ui.ev_distinct);
 	ui.ev_distinct = app.evlog.distinct;

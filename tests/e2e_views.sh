@@ -138,6 +138,75 @@ t_resize 80 24
 t_keys F10
 t_wait_exit 10 && t_check "manual: F10 exits 0" [ "$(cat "$D/exit")" = 0 ]
 
+# === 2b. the lab narration, scrolled back, stays still =======================
+# Lines of another connection (which the narration does not show) must
+# not move a narration the user scrolled back in.
+rm -f "$D/exit" "$D/stty"
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+P2=$(t_free_port)
+cat >"$D/three.py" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+with open(sys.argv[2]) as go:
+    go.read()
+for line in (b'a\n', b'bb\n', b'ccc\n'):
+    s.sendall(line)
+    time.sleep(0.1)     # three chunks, most likely: three Events lines
+s.recv(1)
+EOF
+t_tmux_start 80 24 "$S --lab -o $D/scroll.log -e '/listen $P2' 127.0.0.1 $P"
+t_see "scroll: established" "ESTABLISHED"
+t_wait_port "$P2"
+mkfifo "$D/go"
+python3 "$D/three.py" "$P2" "$D/go" >/dev/null 2>&1 &
+t_bg $!
+t_wait_for "$D/scroll.log" "accepted" 10
+for i in 1 2 3 4 5 6; do
+	t_type "line $i"
+	t_wait_for "$D/scroll.log" "#1 recv 7 bytes \[chunk $i\]" 5
+done
+# Tab: Text, Tab: the narration; Up three times.
+t_keys Tab
+t_keys Tab
+t_keys Up
+t_keys Up
+t_keys Up
+first_line() { t_screen | sed -n 3p; }
+# Settled: the same first line twice in a row, 0.2 s apart.
+before=$(first_line)
+end=$(( $(date +%s%N) / 1000000 + 3000 ))
+while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+	sleep 0.2
+	now=$(first_line)
+	[ "$now" = "$before" ] && break
+	before=$now
+done
+echo "# narration's first line, scrolled back: $before"
+t_check "scroll: the narration was scrolled back" \
+	sh -c "! echo '$before' | grep -q 'connect(127'"
+echo go >"$D/go"
+t_wait_for "$D/scroll.log" "ccc\\.\\|" 10
+# The log is flushed just before the frame is drawn: watch the first
+# line for a second; it must not move.
+moved=0
+end=$(( $(date +%s%N) / 1000000 + 1000 ))
+while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+	[ "$(first_line)" = "$before" ] || { moved=1; break; }
+	sleep 0.1
+done
+t_screen >"$D/last-screen"
+if [ $moved = 0 ]; then
+	t_pass "scroll: #2's lines do not move #1's narration"
+else
+	echo "#   first line was: $before"
+	t_screen_fail "scroll: #2's lines do not move #1's narration"
+fi
+t_keys F10
+t_wait_exit 10 && t_check "scroll: F10 exits 0" [ "$(cat "$D/exit")" = 0 ]
+
 # === 3. /view pair: both ends of one loopback connection ========================
 rm -f "$D/exit" "$D/stty"
 P=$(t_free_port)
