@@ -694,7 +694,14 @@ app_run(const struct cmd *c)
 			app_message(0, "/view changes the full screen only");
 			break;
 		}
-		app.fe->view(c->view, app.fe->arg);
+		/* /view pair #A #B: connections that exist, or nothing. */
+		if ((c->conn > 0 && net_conn(c->conn) == NULL) ||
+		    (c->conn2 > 0 && net_conn(c->conn2) == NULL)) {
+			return app_refuse(xasprintf("/view pair: no connection "
+			    "#%d", c->conn > 0 && net_conn(c->conn) == NULL ?
+			    c->conn : c->conn2));
+		}
+		app.fe->view(c->view, c->conn, c->conn2, app.fe->arg);
 		break;
 	case CMD_CLEAR:
 		if ((id = app_target(c, &cause)) == 0)

@@ -25,7 +25,7 @@
 #define CMD_QUOTE_MAX 40
 
 /* Most words any command takes, apart from /send and /hex. */
-#define CMD_WORDS_MAX 2
+#define CMD_WORDS_MAX 3
 
 /* One word of a command line: not NUL-terminated. */
 struct cmd_word {
@@ -72,7 +72,7 @@ static const char *const cmd_eol_keywords[] = {
 	"lf", "crlf", "cr", "none", NULL
 };
 static const char *const cmd_view_keywords[] = {
-	"split", "hex", "text", "http", NULL
+	"split", "hex", "text", "lab", "pair", "http", NULL
 };
 /*
  * The commands in the order of SPEC section 3: the one list every other
@@ -155,13 +155,20 @@ static const struct cmd_entry cmd_table[] = {
 	  "Focus connection #ID (/conn #2, or /conn 2): the panes show it and\n"
 	  "typed lines go to it.\n",
 	  NULL, cmd_parse_conn },
-	{ "view", NULL, CMD_VIEW, 1, 1, "split|hex|text|http",
-	  "full screen: how data is shown",
-	  "Full screen: show data as hex and text side by side (split), as\n"
-	  "hex only or as text only.  F2 cycles these three.  http shows the\n"
-	  "focused connection as HTTP/1.x: each request and response under\n"
-	  "its own heading, start line, headers aligned, body size and\n"
-	  "framing, and where the bytes broke the grammar.\n",
+	{ "view", NULL, CMD_VIEW, 1, 3, "VIEW [#A #B]",
+	  "full screen: split, hex, text, lab, pair or http",
+	  "Full screen: VIEW is split, hex, text, lab, pair or http.  split\n"
+	  "shows data as hex and text side by side; hex and text show one of\n"
+	  "them.  lab is for a projector: the focused connection's narration,\n"
+	  "its data and one line of kernel facts (bytes waiting for recv(),\n"
+	  "unsent bytes, the state), with no borders.  pair shows two\n"
+	  "connections side by side: #A and #B, or by default the two ends\n"
+	  "of one loopback connection when sockscope holds both (/listen P,\n"
+	  "then /connect 127.0.0.1 P), else the focused one and the most\n"
+	  "recent other.  F2 cycles these five.  http shows the focused\n"
+	  "connection as HTTP/1.x: each request and response under its own\n"
+	  "heading, start line, headers aligned, body size and framing, and\n"
+	  "where the bytes broke the grammar.\n",
 	  cmd_view_keywords, cmd_parse_view },
 	{ "clear", NULL, CMD_CLEAR, 0, 0, "",
 	  "clear the focused connection's view",
@@ -750,14 +757,15 @@ cmd_parse_listen(const struct cmd_entry *ce, const char *p, size_t n,
 	return cmd_parse_portword(ce, &w[nw - 1], out, cause);
 }
 
-/* Parse /view split|hex|text. */
+/* Parse /view split|hex|text|lab and /view pair [#A [#B]]. */
 static int
 cmd_parse_view(const struct cmd_entry *ce, const char *p, size_t n,
     struct cmd *out, char **cause)
 {
 	struct cmd_word	w[CMD_WORDS_MAX];
+	int		nw, *ids[2], i;
 
-	if (cmd_split(ce, p, n, w, cause) == -1)
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
 		return -1;
 	if (cmd_equal_nocase(w[0].p, w[0].n, "split"))
 		out->view = VIEW_SPLIT;
@@ -765,12 +773,36 @@ cmd_parse_view(const struct cmd_entry *ce, const char *p, size_t n,
 		out->view = VIEW_HEX;
 	else if (cmd_equal_nocase(w[0].p, w[0].n, "text"))
 		out->view = VIEW_TEXT;
+	else if (cmd_equal_nocase(w[0].p, w[0].n, "lab"))
+		out->view = VIEW_LAB;
+	else if (cmd_equal_nocase(w[0].p, w[0].n, "pair"))
+		out->view = VIEW_PAIR;
 	else if (cmd_equal_nocase(w[0].p, w[0].n, "http"))
 		out->view = VIEW_HTTP;
+	else if (nw > 1)
+		return cmd_fail_usage(ce, cause);
 	else {
 		return cmd_fail_quoted(cause,
-		    "/view: expected split, hex, text or http, got ", w[0].p,
-		    w[0].n, "");
+		    "/view: expected split, hex, text, lab, pair or http, "
+		    "got ",
+		    w[0].p, w[0].n, "");
+	}
+	if (nw > 1 && out->view != VIEW_PAIR) {
+		return cmd_fail_quoted(cause, "/view: only pair takes #IDs, "
+		    "got ", w[1].p, w[1].n, "");
+	}
+	ids[0] = &out->conn;
+	ids[1] = &out->conn2;
+	for (i = 1; i < nw; i++) {
+		if (cmd_parse_id(w[i].p, w[i].n, ids[i - 1]) != 0) {
+			return cmd_fail_quoted(cause,
+			    "/view pair: expected #ID like #2, got ", w[i].p,
+			    w[i].n, "");
+		}
+	}
+	if (nw == 3 && out->conn == out->conn2) {
+		return cmd_fail(cause, "/view pair: needs two different "
+		    "connections, got #%d twice", out->conn);
 	}
 	return 0;
 }
@@ -1216,8 +1248,14 @@ cmd_view_name(enum cmd_view v)
 		return "hex";
 	case VIEW_TEXT:
 		return "text";
+	case VIEW_LAB:
+		return "lab";
+	case VIEW_PAIR:
+		return "pair";
 	case VIEW_HTTP:
 		return "http";
+	case VIEW_COUNT:
+		break;
 	}
 	return "split";
 }

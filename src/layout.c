@@ -22,7 +22,8 @@ const char *
 layout_pane_name(enum layout_pane p)
 {
 	static const char *const names[PANE_COUNT] = {
-		"Hex", "Text", "Events", "Connections", "Socket"
+		"Hex", "Text", "Events", "Connections", "Socket", "Hex", "Text",
+		"Kernel"
 	};
 
 	return (unsigned)p < PANE_COUNT ? names[p] : "?";
@@ -74,7 +75,18 @@ layout_set(struct layout_rect *r, int y, int x, int h, int w)
 	r->x = x;
 	r->h = h;
 	r->w = w;
+	r->bare = 0;
 	r->shown = h >= 3 && w >= 10;
+}
+
+/* Set a rectangle for a pane without a border (a heading row, then
+ * content at its full width). */
+static void
+layout_set_bare(struct layout_rect *r, int y, int x, int h, int w)
+{
+	layout_set(r, y, x, h, w);
+	r->bare = 1;
+	r->shown = h >= 2 && w >= 10;
 }
 
 /* The most bytes per Hex row that fit in a pane w columns wide. */
@@ -137,6 +149,74 @@ layout_data(struct layout *l, int y, int x, int h, int w, enum cmd_view v,
 	l->hex_per_row = layout_fit_hex(w);
 }
 
+/*
+ * The lab view: no borders; the narration on top, the Text below it, the
+ * kernel row above the input line.  The narration is the first to go
+ * when rows run short (SPEC 14: state, data, input, bytes waiting, then
+ * the narration).
+ */
+static void
+layout_lab(struct layout *l, int cols, int rows)
+{
+	int	body = rows - 3, nh = 0;
+
+	if (body >= 12)
+		nh = body * 2 / 5;
+	if (nh > 0)
+		layout_set_bare(&l->pane[PANE_EVENTS], 1, 0, nh, cols);
+	layout_set_bare(&l->pane[PANE_TEXT], 1 + nh, 0, body - nh, cols);
+	layout_set_bare(&l->pane[PANE_KERNEL], rows - 2, 0, 1, cols);
+	l->pane[PANE_KERNEL].shown = 1;
+}
+
+/* One side of the pair view: Text, with Hex under it when the side is
+ * wide and tall enough for rows of 8 bytes. */
+static void
+layout_pair_side(struct layout *l, int b, int y, int x, int h, int w)
+{
+	struct layout_rect	*text = &l->pane[b ? PANE_TEXT_B : PANE_TEXT];
+	struct layout_rect	*hex = &l->pane[b ? PANE_HEX_B : PANE_HEX];
+	int			 th;
+
+	if (w >= layout_hex_width(8) + 2 && h >= 16) {
+		th = (h + 1) / 2;
+		layout_set(text, y, x, th, w);
+		layout_set(hex, y + th, x, h - th, w);
+		if (layout_fit_hex(w) < l->hex_per_row || l->hex_per_row == 0)
+			l->hex_per_row = layout_fit_hex(w);
+	} else
+		layout_set(text, y, x, h, w);
+}
+
+/* The pair view: A and B side by side from 120 columns, else stacked;
+ * Events below both when there are rows to spare. */
+static void
+layout_pair(struct layout *l, int cols, int rows)
+{
+	int	body = rows - 2, ev = 0, dh, half;
+
+	l->hex_per_row = 0;
+	if (cols >= 120) {
+		if (body >= 24)
+			ev = body / 4 < 5 ? 5 : body / 4;
+		dh = body - ev;
+		half = cols / 2;
+		layout_pair_side(l, 0, 1, 0, dh, half);
+		layout_pair_side(l, 1, 1, half, dh, cols - half);
+	} else {
+		if (body >= 30)
+			ev = body / 4;
+		dh = body - ev;
+		half = (dh + 1) / 2;
+		layout_set(&l->pane[PANE_TEXT], 1, 0, half, cols);
+		layout_set(&l->pane[PANE_TEXT_B], 1 + half, 0, dh - half, cols);
+	}
+	if (ev > 0)
+		layout_set(&l->pane[PANE_EVENTS], 1 + body - ev, 0, ev, cols);
+	if (l->hex_per_row == 0)
+		l->hex_per_row = 16;
+}
+
 /* Compute where every pane goes. */
 void
 layout_compute(struct layout *l, int cols, int rows, enum cmd_view v)
@@ -156,6 +236,15 @@ layout_compute(struct layout *l, int cols, int rows, enum cmd_view v)
 	l->title.shown = l->input.shown = 1;
 	body = rows - 2;
 
+	if (v == VIEW_LAB || v == VIEW_PAIR) {
+		l->tier = cols >= 120 && rows >= 20 ? LAYOUT_FULL :
+		    cols >= 80 && rows >= 20 ? LAYOUT_STACKED : LAYOUT_MINIMAL;
+		if (v == VIEW_LAB)
+			layout_lab(l, cols, rows);
+		else
+			layout_pair(l, cols, rows);
+		return;
+	}
 	if (cols >= 120 && rows >= 20) {
 		l->tier = LAYOUT_FULL;
 		/*
@@ -184,4 +273,75 @@ layout_compute(struct layout *l, int cols, int rows, enum cmd_view v)
 		l->tier = LAYOUT_MINIMAL;
 		layout_data(l, 1, 0, body, cols, v, 0);
 	}
+}
+
+/* Nonzero for the second connection's panes in the pair view. */
+int
+layout_pane_is_b(enum layout_pane p)
+{
+	return p == PANE_HEX_B || p == PANE_TEXT_B;
+}
+
+/* The end with id, or NULL. */
+static const struct layout_end *
+layout_end_find(const struct layout_end *ends, int n, int id)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		if (ends[i].id == id)
+			return &ends[i];
+	}
+	return NULL;
+}
+
+/* Nonzero if e is the other end of a: each one's local is the other's
+ * peer.  Unknown ("") addresses match nothing. */
+static int
+layout_end_partner(const struct layout_end *a, const struct layout_end *e)
+{
+	return e->id != a->id && a->local[0] != '\0' && a->peer[0] != '\0' &&
+	    strcmp(e->local, a->peer) == 0 && strcmp(e->peer, a->local) == 0;
+}
+
+/* Choose the pair view's two connections (see layout.h). */
+int
+layout_pair_pick(const struct layout_end *ends, int n, int focus,
+    int want_a, int want_b, int *a, int *b)
+{
+	const struct layout_end	*ea;
+	int			 i, partner = 0, other = 0, t;
+
+	*a = *b = 0;
+	if (want_a > 0)
+		*a = want_a;
+	else if (focus > 0 && layout_end_find(ends, n, focus) != NULL)
+		*a = focus;
+	else {
+		for (i = 0; i < n; i++) {
+			if (ends[i].id > *a)
+				*a = ends[i].id;
+		}
+	}
+	if (want_b > 0)
+		*b = want_b;
+	else if ((ea = layout_end_find(ends, n, *a)) != NULL) {
+		for (i = 0; i < n; i++) {
+			if (ends[i].id == *a)
+				continue;
+			if (layout_end_partner(ea, &ends[i]) &&
+			    ends[i].id > partner)
+				partner = ends[i].id;
+			if (ends[i].id > other)
+				other = ends[i].id;
+		}
+		*b = partner > 0 ? partner : other;
+	}
+	if (want_a == 0 && want_b == 0 && *b > 0 && *b < *a) {
+		/* Chosen for the user: the older one on the left. */
+		t = *a;
+		*a = *b;
+		*b = t;
+	}
+	return (*a > 0) + (*b > 0);
 }

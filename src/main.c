@@ -38,7 +38,8 @@ enum {
 	OPT_INSECURE,
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
-	OPT_FOLLOW
+	OPT_FOLLOW,
+	OPT_LAB
 };
 
 /* The mode words, for "did you mean" on a typo. */
@@ -75,6 +76,8 @@ static const char main_usage[] =
 "      --scrollback=SIZE   bytes of data kept for viewing (64M)\n"
 "      --no-color          no colors (also when NO_COLOR is set)\n"
 "      --follow            every new connection takes focus (/follow on)\n"
+"      --lab               full screen: start in the lab view (/view lab), for\n"
+"                          a projector: narration, data, kernel facts\n"
 "      --history=commands|all|none\n"
 "                          input lines the history file keeps (commands:\n"
 "                          not lines sent to the peer, nor /send or /hex)\n"
@@ -126,6 +129,7 @@ static const struct option main_options[] = {
 	{ "scrollback",		required_argument,	NULL, OPT_SCROLLBACK },
 	{ "no-color",		no_argument,		NULL, OPT_NO_COLOR },
 	{ "follow",		no_argument,		NULL, OPT_FOLLOW },
+	{ "lab",		no_argument,		NULL, OPT_LAB },
 	{ "history",		required_argument,	NULL, OPT_HISTORY },
 	{ "udp",		no_argument,		NULL, 'u' },
 	{ "unix",		no_argument,		NULL, 'U' },
@@ -278,6 +282,7 @@ struct main_opts {
 	int			 batch;
 	int			 no_color;
 	int			 follow;	/* --follow */
+	int			 lab;		/* --lab: start in /view lab */
 	int			 json;
 	int			 timestamps;
 	int			 keep;
@@ -368,6 +373,9 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 			break;
 		case OPT_FOLLOW:
 			o->follow = 1;
+			break;
+		case OPT_LAB:
+			o->lab = 1;
 			break;
 		case 'u':
 			o->udp = 1;
@@ -571,6 +579,8 @@ main_start(struct main_opts *o, struct batch_opts *bopts, FILE **log)
 		    &tr);
 	} else {
 		ui_init(o->no_color);
+		if (o->lab)
+			ui_set_view(VIEW_LAB);
 		app_init(&ui_app_frontend, o->eol, (size_t)o->scrollback, *log,
 		    o->log_path, &tr);
 	}

@@ -247,16 +247,18 @@ ui_data_waiting(const struct layout_rect *r, int id, int empty)
 /* Draw the Hex or Text pane for connection id. */
 void
 ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
-    int per_row, struct ui_scroll *s, int focus)
+    int per_row, struct ui_scroll *s, int focus, const char *heading)
 {
 	const struct store_list	*list = store_conn(&app.store, id);
 	const struct chunk	*ch, *top = NULL;
-	char			 title[64];
+	char			 title[160];
 	long			 need = r->h - 2, have = 0, skip;
 	int			 y, x = r->x + 1, w = r->w - 2;
 	int			 bottom = r->y + r->h - 1;
 
-	if (id > 0)
+	if (heading != NULL)
+		snprintf(title, sizeof title, "%s", heading);
+	else if (id > 0)
 		snprintf(title, sizeof title, "%s #%d", layout_pane_name(p), id);
 	else
 		snprintf(title, sizeof title, "%s", layout_pane_name(p));
@@ -317,7 +319,9 @@ ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
 		/* The arrow is one column wide whatever its bytes. */
 		n -= (int)strlen(ui_glyphs()->down) - 1;
 		attron(ui_attr(UI_WARN));
-		mvaddstr(r->y + r->h - 1, r->x + r->w - 2 - n, more);
+		/* On the bottom border; a bare pane has only its heading. */
+		mvaddstr(r->bare ? r->y : r->y + r->h - 1,
+		    r->x + r->w - 2 - n, more);
 		attroff(ui_attr(UI_WARN));
 	}
 }

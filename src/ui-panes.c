@@ -33,13 +33,31 @@ ui_bytes(char *buf, size_t len, unsigned long long n)
 		snprintf(buf, len, "%.2f GiB", (double)n / (1024.0 * 1024 * 1024));
 }
 
-/* Draw a box with a title in its top border. */
+/* Draw a box with a title in its top border; a bare pane's frame gets
+ * only its heading row, a rule with the title. */
 void
 ui_box(const struct layout_rect *r, const char *title, int focus)
 {
 	attr_t	a = focus ? ui_attr(UI_FOCUS) : ui_attr(UI_SEP);
 	int	y;
 
+	if (r->bare) {
+		/* No border: the frame's left and right columns lie outside
+		 * the pane, so only the inside is drawn. */
+		attron(a);
+		mvhline(r->y, r->x + 1, ACS_HLINE, r->w - 2);
+		attroff(a);
+		if (r->w > 8) {
+			attron(a | A_BOLD);
+			mvaddch(r->y, r->x + 2, ' ');
+			ui_put_cut(title, r->w - 6);
+			addch(' ');
+			attroff(a | A_BOLD);
+		}
+		for (y = r->y + 1; y < r->y + r->h - 1; y++)
+			mvhline(y, r->x + 1, ' ', r->w - 2);
+		return;
+	}
 	attron(a);
 	mvaddch(r->y, r->x, ACS_ULCORNER);
 	mvhline(r->y, r->x + 1, ACS_HLINE, r->w - 2);
@@ -55,7 +73,8 @@ ui_box(const struct layout_rect *r, const char *title, int focus)
 	if (r->w > 6) {
 		attron(a | A_BOLD);
 		mvaddch(r->y, r->x + 1, ' ');
-		addnstr(title, r->w - 4);
+		/* Cut by columns, not bytes, and marked (SPEC 14). */
+		ui_put_cut(title, r->w - 4);
 		addch(' ');
 		attroff(a | A_BOLD);
 	}
@@ -284,24 +303,50 @@ ui_events_color(const struct evlog_line *l)
 	}
 }
 
-/* The Events pane: the most recent socket calls, newest at the bottom. */
-void
-ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
+/* Nonzero if the Events line l is shown: every line, or conn's only. */
+static int
+ui_events_match(const struct evlog_line *l, int conn)
 {
-	long	need = r->h - 2, count = (long)app.evlog.count, first, i;
-	char	t[32], num[32], rep[48];
-	int	y = r->y + 1;
+	return conn == 0 || l->conn == conn;
+}
 
-	ui_box(r, "Events", focus);
+/* The Events pane: the most recent socket calls, newest at the bottom;
+ * conn > 0: the narration of that connection alone. */
+void
+ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus,
+    int conn)
+{
+	long	need = r->h - 2, count = 0, first, skip;
+	char	t[32], num[32], rep[48], title[32], pre[16];
+	int	y = r->y + 1;
+	size_t	all = app.evlog.count, k;
+
+	if (conn > 0)
+		snprintf(title, sizeof title, "Events #%d", conn);
+	else
+		snprintf(title, sizeof title, "Events");
+	ui_box(r, title, focus);
+	snprintf(pre, sizeof pre, "#%d ", conn);
+	for (k = 0; k < all; k++) {
+		if (ui_events_match(evlog_get(&app.evlog, k), conn))
+			count++;
+	}
 	if (s->from_bottom > count - need)
 		s->from_bottom = count - need > 0 ? count - need : 0;
 	first = count - need - s->from_bottom;
 	if (first < 0)
 		first = 0;
-	for (i = first; i < count && y < r->y + r->h - 1; i++, y++) {
-		const struct evlog_line	*l = evlog_get(&app.evlog, (size_t)i);
+	/* The first line shown is the first-th that matches. */
+	for (k = 0, skip = first; k < all && y < r->y + r->h - 1; k++) {
+		const struct evlog_line	*l = evlog_get(&app.evlog, k);
+		const char		*text = l->text;
+		int			 left = r->w - 2;
 
-		int	left = r->w - 2;
+		if (!ui_events_match(l, conn) || skip-- > 0)
+			continue;
+		/* One connection's narration: its "#id " says nothing. */
+		if (conn > 0 && strncmp(text, pre, strlen(pre)) == 0)
+			text += strlen(pre);
 
 		snprintf(t, sizeof t, "+%.3f ", l->t);
 		rep[0] = '\0';
@@ -318,13 +363,14 @@ ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
 		if (ui_cols(rep) + 8 > left)
 			rep[0] = '\0';
 		attron(ui_attr(ui_events_color(l)));
-		left -= ui_put_cut(l->text, left - ui_cols(rep));
+		left -= ui_put_cut(text, left - ui_cols(rep));
 		attroff(ui_attr(ui_events_color(l)));
 		if (rep[0] != '\0') {
 			attron(A_BOLD);
 			addstr(rep);
 			attroff(A_BOLD);
 		}
+		y++;
 	}
 }
 

@@ -4,7 +4,7 @@
  * keys and hands line editing to prompt.c, keeps the focused pane, the view
  * and each pane's scroll position, and redraws once per loop turn, at most
  * about 60 times a second under a flood.  Called by main.c; the panes are
- * drawn by ui-data.c and ui-panes.c.
+ * objects (struct ui_pane) drawn by ui-data.c, ui-panes.c and ui-lab.c.
  */
 #include "config.h"
 
@@ -65,7 +65,9 @@ static struct {
 	int			 quit;
 	int			 signal;
 	WINDOW			*input;
-	int			 shown_id;	/* connection the data panes show */
+	struct ui_pane		 pane[PANE_COUNT]; /* as of the last frame */
+	int			 pair_want_a;	/* /view pair #A #B, 0 = auto */
+	int			 pair_want_b;
 	uint64_t		 ev_distinct;	/* Events lines seen so far */
 } ui;
 
@@ -115,6 +117,13 @@ ui_init(int no_color)
 	ui.no_color = no_color;
 	ui.focus = UI_FOCUS_INPUT;
 	ui.view = VIEW_SPLIT;
+}
+
+/* Start in another view (--lab). */
+void
+ui_set_view(enum cmd_view v)
+{
+	ui.view = v;
 }
 
 /* Restore the terminal from a fatal signal handler: only safe calls. */
@@ -208,6 +217,169 @@ ui_resize(void)
 
 static void ui_popup_draw(void);
 
+/* A Hex or Text pane: in the pair view, under a heading with the state. */
+static void
+ui_pane_data_draw(const struct ui_pane *pn, const struct layout_rect *r)
+{
+	char	title[160];
+
+	/* The HTTP view draws in the Text pane's place. */
+	if (ui.view == VIEW_HTTP && pn->kind == PANE_TEXT) {
+		ui_http_draw(r, pn->conn, pn->scroll, pn->focus);
+		return;
+	}
+	if (ui.view == VIEW_PAIR)
+		ui_pair_title(title, sizeof title, pn->kind, pn->conn, r->w);
+	ui_data_draw(layout_pane_is_b(pn->kind) ? pn->kind - PANE_HEX_B :
+	    pn->kind, r, pn->conn, ui.layout.hex_per_row, pn->scroll,
+	    pn->focus, ui.view == VIEW_PAIR ? title : NULL);
+}
+
+/* Rows a chunk takes in a Hex or Text pane. */
+static long
+ui_pane_data_rows(const struct ui_pane *pn, const struct layout_rect *r,
+    int per_row, const struct chunk *ch)
+{
+	return ui_data_chunk_rows(layout_pane_is_b(pn->kind) ?
+	    pn->kind - PANE_HEX_B : pn->kind, ch, r, per_row);
+}
+
+/* The Events pane (the lab view: the focused connection's only). */
+static void
+ui_pane_events_draw(const struct ui_pane *pn, const struct layout_rect *r)
+{
+	ui_events_draw(r, pn->scroll, pn->focus, pn->only_conn);
+}
+
+/* The Connections pane. */
+static void
+ui_pane_conns_draw(const struct ui_pane *pn, const struct layout_rect *r)
+{
+	ui_conns_draw(r, pn->focus);
+}
+
+/* The Socket pane. */
+static void
+ui_pane_socket_draw(const struct ui_pane *pn, const struct layout_rect *r)
+{
+	ui_socket_draw(r, pn->focus);
+}
+
+/* The lab view's kernel row. */
+static void
+ui_pane_kernel_draw(const struct ui_pane *pn, const struct layout_rect *r)
+{
+	ui_kernel_draw(r, pn->conn);
+}
+
+/* Scroll a pane that shows rows. */
+static void
+ui_pane_scroll(const struct ui_pane *pn, long delta)
+{
+	pn->scroll->from_bottom += delta;
+	if (pn->scroll->from_bottom < 0)
+		pn->scroll->from_bottom = 0;
+}
+
+/* The Connections pane moves the focus instead. */
+static void
+ui_pane_conns_scroll(const struct ui_pane *pn, long delta)
+{
+	int	id = app.focus + (delta > 0 ? -1 : 1);
+	char	*cause = NULL;
+
+	(void)pn;
+	if (id >= 1 && id <= net_conn_max())
+		app_focus(id, &cause);
+	free(cause);
+}
+
+/* The Socket pane takes the focus but has nothing to scroll. */
+static void
+ui_pane_still(const struct ui_pane *pn, long delta)
+{
+	(void)pn;
+	(void)delta;
+}
+
+/* The class of each pane: a view is the list of panes its layout shows. */
+static const struct ui_pane_class ui_pane_classes[PANE_COUNT] = {
+	[PANE_HEX] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
+	[PANE_TEXT] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
+	[PANE_EVENTS] = { ui_pane_events_draw, ui_pane_scroll, NULL },
+	[PANE_CONNS] = { ui_pane_conns_draw, ui_pane_conns_scroll, NULL },
+	[PANE_SOCKET] = { ui_pane_socket_draw, ui_pane_still, NULL },
+	[PANE_HEX_B] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
+	[PANE_TEXT_B] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
+	[PANE_KERNEL] = { ui_pane_kernel_draw, NULL, NULL },
+};
+
+/* The frame pane p draws in: its rectangle, or for a bare pane the box
+ * its border would have been (see struct ui_pane). */
+static struct layout_rect
+ui_pane_frame(int p)
+{
+	struct layout_rect	r = ui.layout.pane[p];
+
+	if (r.bare) {
+		r.x--;
+		r.w += 2;
+		r.h++;
+	}
+	return r;
+}
+
+/* The two connections of the pair view, chosen anew each frame so that
+ * connections opened after /view pair join it. */
+static void
+ui_pair_pick(int *a, int *b)
+{
+	struct layout_end	*ends;
+	int			 i, n = 0, max = net_conn_max();
+
+	ends = xmalloc(((size_t)max + 1) * sizeof *ends);
+	for (i = 1; i <= max; i++) {
+		const struct conn	*c = net_conn(i);
+
+		if (c == NULL)
+			continue;
+		ends[n].id = i;
+		ends[n].local = c->local;
+		ends[n].peer = c->peer;
+		n++;
+	}
+	layout_pair_pick(ends, n, app.focus, ui.pair_want_a, ui.pair_want_b,
+	    a, b);
+	free(ends);
+}
+
+/* Say what each pane shows this frame; a pane that moves to another
+ * connection starts at its tail. */
+static void
+ui_panes_update(void)
+{
+	int	p, a = app.focus, b = 0, conn;
+
+	if (ui.view == VIEW_PAIR)
+		ui_pair_pick(&a, &b);
+	for (p = 0; p < PANE_COUNT; p++) {
+		struct ui_pane	*pn = &ui.pane[p];
+
+		conn = layout_pane_is_b(p) ? b : a;
+		if (p == PANE_EVENTS || p == PANE_CONNS || p == PANE_SOCKET ||
+		    p == PANE_KERNEL)
+			conn = app.focus;
+		if (pn->conn != conn)
+			ui.scroll[p].from_bottom = 0;
+		pn->kind = p;
+		pn->conn = conn;
+		pn->focus = ui.focus == p;
+		pn->only_conn = ui.view == VIEW_LAB && p == PANE_EVENTS ?
+		    app.focus : 0;
+		pn->scroll = &ui.scroll[p];
+	}
+}
+
 /* Draw everything. */
 static void
 ui_draw(void)
@@ -215,12 +387,7 @@ ui_draw(void)
 	const struct layout	*l = &ui.layout;
 	int			 p, cx = 0;
 
-	if (app.focus != ui.shown_id) {
-		/* Another connection: its own view starts at the tail. */
-		ui.shown_id = app.focus;
-		ui.scroll[PANE_HEX].from_bottom = 0;
-		ui.scroll[PANE_TEXT].from_bottom = 0;
-	}
+	ui_panes_update();
 	ui_update_prompt();
 	if (l->tier == LAYOUT_TINY) {
 		ui_small_draw(LINES, COLS);
@@ -231,31 +398,10 @@ ui_draw(void)
 	erase();
 	ui_title_draw(&l->title, ui.msg, ui.msg_error);
 	for (p = 0; p < PANE_COUNT; p++) {
-		const struct layout_rect *r = &l->pane[p];
+		struct layout_rect	r = ui_pane_frame(p);
 
-		if (!r->shown)
-			continue;
-		switch (p) {
-		case PANE_HEX:
-		case PANE_TEXT:
-			if (ui.view == VIEW_HTTP && p == PANE_TEXT) {
-				ui_http_draw(r, app.focus, &ui.scroll[p],
-				    ui.focus == p);
-				break;
-			}
-			ui_data_draw(p, r, app.focus, l->hex_per_row,
-			    &ui.scroll[p], ui.focus == p);
-			break;
-		case PANE_EVENTS:
-			ui_events_draw(r, &ui.scroll[p], ui.focus == p);
-			break;
-		case PANE_CONNS:
-			ui_conns_draw(r, ui.focus == p);
-			break;
-		case PANE_SOCKET:
-			ui_socket_draw(r, ui.focus == p);
-			break;
-		}
+		if (r.shown)
+			ui_pane_classes[p].draw(&ui.pane[p], &r);
 	}
 	if (ui.popup != NULL)
 		ui_popup_draw();
@@ -287,21 +433,8 @@ ui_scroll_target(void)
 static void
 ui_scroll_by(int pane, long delta)
 {
-	struct ui_scroll	*s = &ui.scroll[pane];
-
-	if (pane == PANE_CONNS || pane == PANE_SOCKET) {
-		/* The Connections pane moves the focus instead. */
-		int	id = app.focus + (delta > 0 ? -1 : 1);
-		char	*cause = NULL;
-
-		if (pane == PANE_CONNS && id >= 1 && id <= net_conn_max())
-			app_focus(id, &cause);
-		free(cause);
-		return;
-	}
-	s->from_bottom += delta;
-	if (s->from_bottom < 0)
-		s->from_bottom = 0;
+	if (ui_pane_classes[pane].scroll_by != NULL)
+		ui_pane_classes[pane].scroll_by(&ui.pane[pane], delta);
 }
 
 /* Move focus to the next (dir 1) or previous (-1) shown pane. */
@@ -316,7 +449,9 @@ ui_cycle_focus(int dir)
 			f = UI_FOCUS_INPUT;
 		else if (f < UI_FOCUS_INPUT)
 			f = PANE_COUNT - 1;
-		if (f == UI_FOCUS_INPUT || ui.layout.pane[f].shown)
+		/* A pane that does not scroll (the kernel row) is passed. */
+		if (f == UI_FOCUS_INPUT || (ui.layout.pane[f].shown &&
+		    ui_pane_classes[f].scroll_by != NULL))
 			break;
 	}
 	ui.focus = f;
@@ -405,8 +540,9 @@ ui_key(int key)
 		ui.help = 1;
 		return 1;
 	case KEY_F(2):
-		/* split, hex, text; from http back to hex. */
-		ui.view = (ui.view + 1) % 3;
+		/* split, hex, text, lab, pair; from http back to text. */
+		ui.view = (ui.view + 1) % VIEW_COUNT;
+		ui.pair_want_a = ui.pair_want_b = 0;
 		ui_layout();
 		return 1;
 	case KEY_F(10):
@@ -599,23 +735,28 @@ ui_event(const struct ev *e, void *arg)
 	(void)arg;
 	if ((e->kind == EV_RECV || e->kind == EV_SEND || e->kind == EV_EOF ||
 	    e->kind == EV_SHUTDOWN || e->kind == EV_RESET ||
-	    e->kind == EV_ERROR) &&
-	    e->conn == app.focus && ui.layout.tier != LAYOUT_TINY) {
+	    e->kind == EV_ERROR) && e->conn > 0 &&
+	    ui.layout.tier != LAYOUT_TINY) {
 		const struct store_list	*list = store_conn(&app.store, e->conn);
 		int			 p;
 
-		for (p = PANE_HEX; p <= PANE_TEXT; p++) {
-			/* The HTTP pane keeps itself still (ui-http.c). */
-			if (ui.view == VIEW_HTTP)
-				break;
-			if (ui.scroll[p].from_bottom > 0 && list->tail != NULL)
-				ui.scroll[p].from_bottom += ui_data_chunk_rows(p,
-				    list->tail, &ui.layout.pane[p],
-				    ui.layout.hex_per_row);
+		/* The HTTP pane keeps itself still (ui-http.c). */
+		for (p = 0; p < PANE_COUNT && ui.view != VIEW_HTTP; p++) {
+			struct layout_rect	r = ui_pane_frame(p);
+
+			if (ui_pane_classes[p].rows == NULL || !r.shown ||
+			    ui.pane[p].conn != e->conn ||
+			    ui.scroll[p].from_bottom <= 0 || list->tail == NULL)
+				continue;
+			ui.scroll[p].from_bottom += ui_pane_classes[p].rows(
+			    &ui.pane[p], &r, ui.layout.hex_per_row, list->tail);
 		}
 	}
-	/* A folded repeat adds no line: only new lines move the view. */
-	if (ui.scroll[PANE_EVENTS].from_bottom > 0)
+	/* A folded repeat adds no line: only new lines move the view; the
+	 * lab view's narration moves only for its own connection's. */
+	if (ui.scroll[PANE_EVENTS].from_bottom > 0 &&
+	    (ui.pane[PANE_EVENTS].only_conn == 0 ||
+	    e->conn == ui.pane[PANE_EVENTS].only_conn))
 		ui.scroll[PANE_EVENTS].from_bottom +=
 		    (long)(app.evlog.distinct - ui.ev_distinct);
 	ui.ev_distinct = app.evlog.distinct;
@@ -676,12 +817,14 @@ ui_message(int error, const char *text, void *arg)
 		ui_set_msg(0, "help is in the Events pane (F1 for keys)");
 }
 
-/* /view from the input line. */
+/* /view from the input line; a and b: /view pair's #A and #B. */
 static void
-ui_view(enum cmd_view v, void *arg)
+ui_view(enum cmd_view v, int a, int b, void *arg)
 {
 	(void)arg;
 	ui.view = v;
+	ui.pair_want_a = a;
+	ui.pair_want_b = b;
 	ui_layout();
 }
 

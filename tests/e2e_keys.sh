@@ -150,6 +150,12 @@ t_view "F2: hex view (no Text pane)" -y "$HEX" -n "$TXT"
 t_keys F2
 t_view "F2: text view (no Hex pane)" -y "$TXT" -n "$HEX"
 t_keys F2
+t_view "F2: lab view (bare Text, kernel row)" -y '^─ Text #1 ─' \
+	-y 'rx 0 B · tx 0 B · ESTABLISHED' -n "$HEX"
+t_keys F2
+t_view "F2: pair view (#1 and no other yet)" -y '┌ >Text #1 ESTABLISHED' \
+	-y 'Text: no other connection yet'
+t_keys F2
 t_view "F2: back to split" -y "$HEX" -y "$TXT"
 t_type "/view hex"
 t_view "/view hex: no Text pane" -y "$HEX" -n "$TXT"

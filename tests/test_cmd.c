@@ -36,6 +36,7 @@ struct ok_case {
 	enum cmd_eol	 eol;
 	enum cmd_view	 view;
 	int		 conn;
+	int		 conn2;
 	int		 listener;
 	const char	*host;
 	const char	*port;
@@ -149,6 +150,14 @@ static const struct ok_case ok_cases[] = {
 	{ LINE("/view split"), .kind = CMD_VIEW, .view = VIEW_SPLIT },
 	{ LINE("/view hex"), .kind = CMD_VIEW, .view = VIEW_HEX },
 	{ LINE("/view TEXT"), .kind = CMD_VIEW, .view = VIEW_TEXT },
+	{ LINE("/view lab"), .kind = CMD_VIEW, .view = VIEW_LAB },
+	{ LINE("/view pair"), .kind = CMD_VIEW, .view = VIEW_PAIR },
+	{ LINE("/view pair #2"), .kind = CMD_VIEW, .view = VIEW_PAIR,
+	  .conn = 2 },
+	{ LINE("/view Pair #1 3"), .kind = CMD_VIEW, .view = VIEW_PAIR,
+	  .conn = 1, .conn2 = 3 },
+	{ LINE("/view pair #4 #2"), .kind = CMD_VIEW, .view = VIEW_PAIR,
+	  .conn = 4, .conn2 = 2 },
 
 	/* /shutdown [#ID] and /reset [#ID]. */
 	{ LINE("/shutdown"), .kind = CMD_SHUTDOWN, .conn = 0 },
@@ -330,11 +339,18 @@ static const struct bad_case bad_cases[] = {
 	  "/eol: expected lf, crlf, cr or none, got 'crcr'" },
 	{ LINE("/eol \\n"),
 	  "/eol: expected lf, crlf, cr or none, got '\\\\n'" },
-	{ LINE("/view"), "/view: usage: /view split|hex|text|http" },
-	{ LINE("/view hex text"),
-	  "/view: usage: /view split|hex|text|http" },
+	{ LINE("/view"), "/view: usage: /view VIEW [#A #B]" },
+	{ LINE("/view pair #1 #2 #3"),
+	  "/view: usage: /view VIEW [#A #B]" },
+	{ LINE("/view hex text"), "/view: only pair takes #IDs, got 'text'" },
+	{ LINE("/view lab #1"), "/view: only pair takes #IDs, got '#1'" },
 	{ LINE("/view both"),
-	  "/view: expected split, hex, text or http, got 'both'" },
+	  "/view: expected split, hex, text, lab, pair or http, got 'both'" },
+	{ LINE("/view pair x"), "/view pair: expected #ID like #2, got 'x'" },
+	{ LINE("/view pair #1 #0"),
+	  "/view pair: expected #ID like #2, got '#0'" },
+	{ LINE("/view pair #2 2"),
+	  "/view pair: needs two different connections, got #2 twice" },
 
 	/* Connection and listener numbers. */
 	{ LINE("/shutdown #0"), "/shutdown: expected #ID like #2, got '#0'" },
@@ -437,10 +453,11 @@ test_parse_ok(void **state)
 			assert_int_equal(c.len, 0);
 		if (c.n != t->n || c.on != t->on || c.eol != t->eol ||
 		    c.view != t->view || c.conn != t->conn ||
-		    c.listener != t->listener)
+		    c.conn2 != t->conn2 || c.listener != t->listener)
 			fail_msg("\"%s\": n %zu on %d eol %d view %d conn %d "
-			    "listener %d", t->line, c.n, c.on, (int)c.eol,
-			    (int)c.view, c.conn, c.listener);
+			    "conn2 %d listener %d", t->line, c.n, c.on,
+			    (int)c.eol, (int)c.view, c.conn, c.conn2,
+			    c.listener);
 		check_str("host", t->line, c.host, t->host);
 		check_str("port", t->line, c.port, t->port);
 		check_str("topic", t->line, c.topic, t->topic);
@@ -820,6 +837,8 @@ test_eol_view(void **state)
 	assert_string_equal(cmd_view_name(VIEW_SPLIT), "split");
 	assert_string_equal(cmd_view_name(VIEW_HEX), "hex");
 	assert_string_equal(cmd_view_name(VIEW_TEXT), "text");
+	assert_string_equal(cmd_view_name(VIEW_LAB), "lab");
+	assert_string_equal(cmd_view_name(VIEW_PAIR), "pair");
 }
 
 /* Assert that help text is printable ASCII lines of at most 79 columns. */
@@ -1119,7 +1138,7 @@ test_keywords(void **state)
 	static const char *const autow[] = { "on", "off", NULL };
 	static const char *const eolw[] = { "lf", "crlf", "cr", "none", NULL };
 	static const char *const vieww[] = {
-		"split", "hex", "text", "http", NULL
+		"split", "hex", "text", "lab", "pair", "http", NULL
 	};
 	static const char *const *lists[] = { autow, eolw, vieww, autow };
 	static const char *const cmds[] = {

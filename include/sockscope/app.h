@@ -33,8 +33,9 @@ struct app_frontend {
 	/* A message for the user: a command error (error != 0), help text,
 	 * or a note.  One or more lines, no trailing newline. */
 	void	(*message)(int error, const char *text, void *arg);
-	/* /view (the screen only). */
-	void	(*view)(enum cmd_view v, void *arg);
+	/* /view (the screen only); a and b are /view pair's #A and #B
+	 * (0: the screen chooses), both known to exist. */
+	void	(*view)(enum cmd_view v, int a, int b, void *arg);
 	void	 *arg;
 	/* An HTTP request or response head was decoded (or broke) on a
 	 * connection; may be NULL.  Batch mode prints it with --json. */

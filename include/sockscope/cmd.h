@@ -28,7 +28,8 @@ enum cmd_kind {
 	CMD_CONN,	/* /conn #ID: conn */
 	CMD_CONNECT,	/* /connect HOST PORT: host, port */
 	CMD_LISTEN,	/* /listen [ADDR] PORT: host (NULL = default), port */
-	CMD_VIEW,	/* /view split|hex|text: view */
+	CMD_VIEW,	/* /view split|hex|text|lab|pair [#A [#B]]: view;
+			   pair: conn (A) and conn2 (B), 0 = chosen */
 	CMD_CLEAR,	/* /clear */
 	CMD_RESPOND,	/* /respond [-k] [STATUS] [TEXT | @FILE]: n status,
 			   on keep-alive, data/len TEXT (escapes decoded;
@@ -50,6 +51,9 @@ enum cmd_view {
 	VIEW_SPLIT,
 	VIEW_HEX,
 	VIEW_TEXT,
+	VIEW_LAB,	/* projector: narration, data, one kernel line */
+	VIEW_PAIR,	/* two connections side by side */
+	VIEW_COUNT,	/* F2 cycles through the views before this */
 	VIEW_HTTP	/* the HTTP view (SPEC 13): not in F2's cycle */
 };
 
@@ -73,6 +77,7 @@ struct cmd {
 	enum cmd_eol	 eol;
 	enum cmd_view	 view;
 	int		 conn;		/* #ID, 0 = none given */
+	int		 conn2;		/* /view pair's second #ID, 0 = none */
 	int		 listener;	/* LID, 0 = none given */
 	char		*host;
 	char		*port;

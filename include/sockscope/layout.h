@@ -12,6 +12,19 @@
  *   LAYOUT_TINY     smaller: nothing but a "terminal too small" line.
  * Every tier but TINY has a title bar on the first row and the input line
  * on the last.
+ *
+ * A view is the list of panes its layout shows (a pane's rectangle has
+ * shown set); ui.c draws each through its pane object.  Two views place
+ * their panes their own way at every size:
+ *   VIEW_LAB   for a projector: no borders (each pane's first row is its
+ *              heading), the focused connection's narration (Events) on
+ *              top, its Text below, and one row of kernel facts (KERNEL)
+ *              above the input line.  Short of rows the narration goes
+ *              first; the kernel row stays (SPEC 14).
+ *   VIEW_PAIR  two connections: A (HEX, TEXT) and B (HEX_B, TEXT_B), side
+ *              by side from 120 columns, else one over the other.  Text
+ *              always; Hex under it when the side is wide and tall
+ *              enough; Events below both when rows are left.
  */
 #ifndef SOCKSCOPE_LAYOUT_H
 #define SOCKSCOPE_LAYOUT_H
@@ -24,6 +37,9 @@ enum layout_pane {
 	PANE_EVENTS,
 	PANE_CONNS,
 	PANE_SOCKET,
+	PANE_HEX_B,	/* pair view: the second connection's Hex */
+	PANE_TEXT_B,	/* pair view: the second connection's Text */
+	PANE_KERNEL,	/* lab view: one row of kernel facts, no border */
 	PANE_COUNT
 };
 
@@ -37,10 +53,15 @@ enum layout_tier {
 #define LAYOUT_MIN_COLS 40
 #define LAYOUT_MIN_ROWS 10
 
-/* A pane's rectangle, borders included; shown is 0 when it has no room. */
+/*
+ * A pane's rectangle, borders included; shown is 0 when it has no room.
+ * A bare pane has no border: its first row is its heading, the rest is
+ * content at its full width.
+ */
 struct layout_rect {
 	int	y, x, h, w;
 	int	shown;
+	int	bare;
 };
 
 struct layout {
@@ -71,5 +92,30 @@ int layout_fit_fields(const int *width, const int *sep, const int *prio,
 
 /* The pane's name for its border ("Hex", "Text", ...). */
 const char *layout_pane_name(enum layout_pane p);
+
+/* Nonzero for the panes of /view pair's second connection (B). */
+int layout_pane_is_b(enum layout_pane p);
+
+/* One connection as /view pair sees it: its addresses as shown
+ * ("127.0.0.1:5151"; "" when not known). */
+struct layout_end {
+	int		 id;
+	const char	*local;
+	const char	*peer;
+};
+
+/*
+ * Choose /view pair's two connections among the n ends (any order).
+ * want_a and want_b are the ids the user gave (0: none).  Without them:
+ * A is the focused connection (else the most recent one) and B its other
+ * end, the connection whose local address is A's peer and whose peer is
+ * A's local address (the most recent such); else the most recent other
+ * connection.  When the user gave neither, the older of the two is A
+ * (left or top), so the picture stays still as focus moves between the
+ * two ends.  Sets *a and *b (0 when there is none) and returns how many
+ * were chosen.
+ */
+int layout_pair_pick(const struct layout_end *ends, int n, int focus,
+    int want_a, int want_b, int *a, int *b);
 
 #endif

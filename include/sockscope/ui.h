@@ -2,8 +2,9 @@
  * ui.h: the full screen (SPEC section 6).  ui.c owns curses: it starts and
  * ends it, lays out the panes (layout.c), reads keys, hands text to the
  * input line (prompt.c) and redraws once per loop turn, coalesced under a
- * flood.  The panes are drawn by ui-data.c (Hex, Text) and ui-panes.c
- * (title bar, Events, Connections, Socket, help overlay).
+ * flood.  The panes are drawn by ui-data.c (Hex, Text), ui-panes.c
+ * (title bar, Events, Connections, Socket, help overlay) and ui-lab.c
+ * (the lab view's kernel row, the pair view's headings).
  */
 #ifndef SOCKSCOPE_UI_H
 #define SOCKSCOPE_UI_H
@@ -11,6 +12,7 @@
 #include <curses.h>
 
 #include "sockscope/app.h"
+#include "sockscope/conn.h"
 #include "sockscope/layout.h"
 
 /* The front end table for app_init(). */
@@ -18,6 +20,8 @@ extern const struct app_frontend ui_app_frontend;
 
 /* Remember the options; curses starts in ui_run(). */
 void ui_init(int no_color);
+/* Start in view v (--lab) instead of split. */
+void ui_set_view(enum cmd_view v);
 /* Run the full screen until /quit, F10 or a terminating signal; the
  * terminal is restored and the history saved.  Returns the exit status. */
 int ui_run(void);
@@ -58,6 +62,32 @@ struct ui_scroll {
 	long	from_bottom;
 };
 
+/*
+ * A pane object: what the layout placed in a rectangle, and what it
+ * shows.  ui.c keeps one per enum layout_pane; a view is the list of
+ * those its layout shows.  The rectangle handed to a class is the pane's
+ * frame: for a bare pane (no border) the box its border would have been,
+ * so that every pane draws inside y+1..y+h-2, x+1..x+w-2.
+ */
+struct ui_pane {
+	enum layout_pane	 kind;
+	int			 conn;		/* connection shown, 0 = none */
+	int			 focus;		/* has the Tab focus */
+	int			 only_conn;	/* Events: conn's lines only */
+	struct ui_scroll	*scroll;
+};
+
+struct ui_pane_class {
+	/* Draw the pane in frame r. */
+	void	(*draw)(const struct ui_pane *pn, const struct layout_rect *r);
+	/* Scroll by delta rows (positive: back in time); NULL: the pane
+	 * does not scroll and Tab passes it by. */
+	void	(*scroll_by)(const struct ui_pane *pn, long delta);
+	/* Rows chunk ch takes in frame r (NULL: the pane shows no chunks). */
+	long	(*rows)(const struct ui_pane *pn, const struct layout_rect *r,
+		    int per_row, const struct chunk *ch);
+};
+
 /* Draw a box with a title; focus draws it highlighted. */
 void ui_box(const struct layout_rect *r, const char *title, int focus);
 /* Draw safe text s at the cursor in at most w columns; text that does not
@@ -69,9 +99,10 @@ int ui_cols(const char *s);
 /* Format a byte count as "12 B", "4.2 KiB", "1.5 MiB". */
 void ui_bytes(char *buf, size_t len, unsigned long long n);
 
-/* ui-data.c: the Hex and Text panes of connection id. */
+/* ui-data.c: the Hex and Text panes of connection id; title NULL: the
+ * pane's name and id. */
 void ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
-    int per_row, struct ui_scroll *s, int focus);
+    int per_row, struct ui_scroll *s, int focus, const char *title);
 /* Rows a chunk takes in pane p (for keeping a scrolled view still). */
 long ui_data_chunk_rows(enum layout_pane p, const struct chunk *ch,
     const struct layout_rect *r, int per_row);
@@ -83,11 +114,23 @@ void ui_http_draw(const struct layout_rect *r, int id, struct ui_scroll *s,
 
 /* ui-panes.c */
 void ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error);
+/* The Events pane; conn > 0: that connection's lines only, without
+ * their "#id " (the lab view's narration). */
 void ui_events_draw(const struct layout_rect *r, struct ui_scroll *s,
-    int focus);
+    int focus, int conn);
 void ui_conns_draw(const struct layout_rect *r, int focus);
 void ui_socket_draw(const struct layout_rect *r, int focus);
 void ui_help_draw(int rows, int cols);
 void ui_small_draw(int rows, int cols);
+
+/* ui-lab.c */
+/* The lab view's kernel row for connection id: "rx 18 B waiting for
+ * recv() · tx 0 B · ESTABLISHED", fields dropped whole when narrow. */
+void ui_kernel_draw(const struct layout_rect *r, int id);
+/* The state word the kernel row and the pair headings show for c. */
+const char *ui_lab_state_word(const struct conn *c);
+/* The pair view's heading of pane p showing id: name, state, addresses,
+ * fitting w columns, the state never cut. */
+void ui_pair_title(char *buf, size_t len, enum layout_pane p, int id, int w);
 
 #endif
