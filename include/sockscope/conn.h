@@ -33,14 +33,16 @@ struct conn {
 	int		 eof_in;	/* recv() returned 0 */
 	int		 eof_out;	/* we shut down writing */
 	int		 shutdown_pending; /* shut down once the queue drains */
+	int		 send_failed;	/* the peer is gone (EPIPE); unread
+					   bytes still wait for recv() */
 
 	uint64_t	 in_bytes;	/* true totals: never reduced */
 	uint64_t	 in_chunks;
 	uint64_t	 out_bytes;	/* bytes send() accepted */
 	uint64_t	 out_chunks;	/* successful send() calls */
 
-	char		 local[64];	/* "127.0.0.1:41822", "[::1]:80" */
-	char		 peer[64];
+	char		 local[160];	/* "127.0.0.1:41822", "[::1]:80", a path */
+	char		 peer[160];
 
 	/* Output queue: bytes accepted from the user, not yet sent. */
 	unsigned char	*q;
@@ -80,6 +82,16 @@ void conn_on_shutdown(struct conn *c);
 void conn_on_reset_by_peer(struct conn *c);
 /* We closed (or reset) the socket: CLOSED unless RESET or FAILED. */
 void conn_on_close(struct conn *c);
+
+/* A send failed because the peer is gone (EPIPE) while what it sent
+ * still waits to be read: sends are refused from now on (*cause says
+ * so) and the queue is dropped; the state stays until recv() tells the
+ * end. */
+void conn_on_send_failed(struct conn *c);
+/* Nonzero after conn_on_send_failed(). */
+int conn_send_failed(const struct conn *c);
+/* Forget the queued bytes (a datagram that could not be sent). */
+void conn_drop_queue(struct conn *c);
 
 /* Nonzero once both directions have finished, so the socket can be closed. */
 int conn_wants_close(const struct conn *c);
