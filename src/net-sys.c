@@ -120,9 +120,13 @@ net_sys_emit(struct sysrec *r, long long ret, int err)
 	r->ret = ret;
 	r->err = ret < 0 ? err : 0;
 	if (nsys.file != NULL) {
-		fprintf(nsys.file, "%s %d %lld %s\n", net_sys_name(r->call),
+		fprintf(nsys.file, "%s %d %lld %s", net_sys_name(r->call),
 		    r->call == SR_SOCKET ? (int)ret : r->fd, ret,
 		    r->err != 0 ? evlog_errname(r->err) : "0");
+		if (r->discarded > 0)
+			fprintf(nsys.file, " discarded=%llu",
+			    (unsigned long long)r->discarded);
+		fputc('\n', nsys.file);
 	}
 	if (nsys.fn != NULL)
 		nsys.fn(r, nsys.arg);

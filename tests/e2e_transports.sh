@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# End-to-end tests of the engine's transports (UDP, Unix stream and
+# datagram), its call record against strace, and the engine's share of
+# issue 10, with real peers (socat, python3) on 127.0.0.1 and in the
+# scratch folder.  The transports are driven through tests/net_driver (the
+# engine alone, commands on standard input) until the command line has -u
+# and -U; the record and the fault cases also run the real program.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+t_need socat timeout ss python3
+
+S=$SOCKSCOPE
+D=$T_DIR
+DRV=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/net_driver
+[ -x "$DRV" ] || { echo "SKIP: $DRV not built"; exit 77; }
+
+# Start the driver NAME with ARGS, its input a FIFO held open on fd 3.
+drv_start() {
+	name=$1
+	shift
+	rm -f "$D/$name.in"
+	mkfifo "$D/$name.in"
+	"$DRV" "$@" <"$D/$name.in" >"$D/$name.out" 2>&1 &
+	DRV_PID=$!
+	t_bg "$DRV_PID"
+	exec 3>"$D/$name.in"
+}
+
+# One line to the running driver.
+drv_say() {
+	printf '%s\n' "$1" >&3
+}
+
+# End the driver: /quit, close its input, wait for it.
+drv_end() {
+	drv_say /quit
+	exec 3>&-
+	t_wait_pid "$DRV_PID" 10
+}
+
+# Wait until something is bound to UDP 127.0.0.1:PORT.
+wait_udp() {
+	end=$(( $(date +%s%N) / 1000000 + 10000 ))
+	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+		ss -Hlun "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Wait until the Unix socket file PATH exists.
+wait_sock() {
+	end=$(( $(date +%s%N) / 1000000 + 10000 ))
+	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# --- UDP client: each datagram is one chunk, with its size ------------------
+P=$(t_free_port)
+socat "UDP-RECVFROM:$P,bind=127.0.0.1,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+wait_udp "$P" || t_fail "udp: socat echo did not start"
+drv_start udp connect udp 127.0.0.1 "$P"
+t_wait_for "$D/udp.out" '^\* #1 connected' 5
+drv_say hello
+t_wait_for "$D/udp.out" 'recv 6 bytes \[chunk 1\]' 5
+drv_say 'second datagram'
+t_wait_for "$D/udp.out" 'recv 16 bytes \[chunk 2\]' 5
+drv_end
+t_check "udp: connected to the echo" grep -q "^\* #1 connected to 127.0.0.1:$P from 127.0.0.1:" "$D/udp.out"
+t_check "udp: first datagram, one chunk of 6" grep -q '^< #1 recv 6 bytes \[chunk 1\]$' "$D/udp.out"
+t_check "udp: second datagram, one chunk of 16" grep -q '^< #1 recv 16 bytes \[chunk 2\]$' "$D/udp.out"
+
+# --- UDP listener: two peers, two connections, replies to the right one -----
+drv_start ul -b 8 listen udp 127.0.0.1 0
+t_wait_for "$D/ul.out" 'listening on' 5
+P=$(t_listen_port "$D/ul.out")
+mkfifo "$D/c1.in" "$D/c2.in"
+socat -T 20 - "UDP:127.0.0.1:$P" <"$D/c1.in" >"$D/c1.out" 2>&1 &
+t_bg $!
+exec 5>"$D/c1.in"
+socat -T 20 - "UDP:127.0.0.1:$P" <"$D/c2.in" >"$D/c2.out" 2>&1 &
+t_bg $!
+exec 6>"$D/c2.in"
+printf 'one\n' >&5
+t_wait_for "$D/ul.out" '^\* #1 accepted' 5
+printf 'two\n' >&6
+t_wait_for "$D/ul.out" '^\* #2 accepted' 5
+drv_say '#2 to-two'
+drv_say '#1 to-one'
+t_wait_for "$D/c2.out" 'to-two' 5
+t_wait_for "$D/c1.out" 'to-one' 5
+# 17 bytes against a recv size of 8: shown cut, with the true length.
+printf '0123456789abcdef\n' >&6
+t_wait_for "$D/ul.out" 'datagram of 17 bytes' 5
+drv_say /stats
+t_wait_for "$D/ul.out" '^open ' 5
+drv_end
+exec 5>&- 6>&-
+t_check "udp listen: first peer is #1" grep -Eq '^\* #1 accepted from 127\.0\.0\.1:[0-9]+ on L1$' "$D/ul.out"
+t_check "udp listen: second peer is #2" grep -Eq '^\* #2 accepted from 127\.0\.0\.1:[0-9]+ on L1$' "$D/ul.out"
+t_check "udp listen: #1 got its datagram" grep -q '^< #1 recv 4 bytes \[chunk 1\]$' "$D/ul.out"
+t_check "udp listen: the reply to #2 reached the second peer only" sh -c "grep -q to-two '$D/c2.out' && ! grep -q to-two '$D/c1.out'"
+t_check "udp listen: the reply to #1 reached the first peer only" sh -c "grep -q to-one '$D/c1.out' && ! grep -q to-one '$D/c2.out'"
+t_check "udp listen: oversize datagram cut to 8" grep -q '^< #2 recv 8 bytes \[chunk 2\]$' "$D/ul.out"
+t_check "udp listen: its true length said (MSG_TRUNC)" grep -q 'datagram of 17 bytes: only the first 8 kept (MSG_TRUNC)' "$D/ul.out"
+t_check "udp listen: two connections, still open" grep -q '^open 2 listeners 1 ' "$D/ul.out"
+
+# --- UDP to a closed port: ICMP unreachable comes back as ECONNREFUSED ----
+P=$(t_free_port)
+while ss -Hlun "sport = :$P" | grep -q .; do P=$(t_free_port); done
+drv_start refused connect udp 127.0.0.1 "$P"
+t_wait_for "$D/refused.out" '^\* #1 connected' 5
+drv_say first
+t_wait_for "$D/refused.out" 'send 6 bytes' 5
+drv_say second
+t_wait_for "$D/refused.out" 'ECONNREFUSED' 5
+drv_say /stats
+t_wait_for "$D/refused.out" '^open ' 5
+drv_end
+t_check "udp refused: ECONNREFUSED is shown" grep -Eq '^! #1 (recv|send).*Connection refused \(ECONNREFUSED\)$' "$D/refused.out"
+t_check "udp refused: the socket stays open" grep -q '^open 1 ' "$D/refused.out"
+
+# --- Unix stream client against socat UNIX-LISTEN ---------------------------
+U=$D/stream.sock
+socat "UNIX-LISTEN:$U,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+wait_sock "$U" || t_fail "unix: socat did not start"
+drv_start us connect unix "$U"
+t_wait_for "$D/us.out" '^\* #1 connected' 5
+drv_say over-unix
+t_wait_for "$D/us.out" 'recv 10 bytes' 5
+drv_say /shutdown
+t_wait_for "$D/us.out" 'closed' 5
+drv_end
+t_check "unix: the path is shown as given" grep -q "^\* #1 connected to $U from " "$D/us.out"
+t_check "unix: echo received" grep -q '^< #1 recv 10 bytes \[chunk 1\]$' "$D/us.out"
+t_check "unix: EOF after our shutdown" grep -q '^< #1 recv 0 bytes: EOF' "$D/us.out"
+
+# --- Unix datagram client against socat UNIX-RECVFROM -----------------------
+U=$D/dgram.sock
+socat "UNIX-RECVFROM:$U,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+wait_sock "$U" || t_fail "unixgram: socat did not start"
+drv_start ud connect unixgram "$U"
+t_wait_for "$D/ud.out" '^\* #1 connected' 5
+drv_say dgram-one
+t_wait_for "$D/ud.out" 'recv 10 bytes' 5
+drv_end
+t_check "unixgram: the answer came back as one chunk" grep -q '^< #1 recv 10 bytes \[chunk 1\]$' "$D/ud.out"
+
+# --- Unix listener: a client, a live path refused, the file removed ---------
+U=$D/listen.sock
+drv_start ulis listen unix "$U"
+t_wait_for "$D/ulis.out" 'listening on' 5
+printf 'from-client\n' | socat -t 5 - "UNIX-CONNECT:$U" >"$D/ucli.out" 2>&1
+t_wait_for "$D/ulis.out" 'recv 12 bytes' 5
+"$DRV" listen unix "$U" </dev/null >"$D/live.out" 2>&1
+st=$?
+drv_end
+t_check "unix listen: listening on the path as given" grep -q "^\* L1 listening on $U\$" "$D/ulis.out"
+t_check "unix listen: the client's bytes" grep -q '^< #1 recv 12 bytes \[chunk 1\]$' "$D/ulis.out"
+t_check "unix listen: a live socket file is refused" [ "$st" -ne 0 ]
+t_check "unix listen: ... with one clear line" grep -q "^! $U is already in use\$" "$D/live.out"
+t_check "unix listen: the file is removed on exit" [ ! -e "$U" ]
+
+# A stale socket file (its owner killed) is reused.
+U=$D/stale.sock
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$U"
+t_check "stale: the file is there before" [ -S "$U" ]
+drv_start stale listen unix "$U"
+t_wait_for "$D/stale.out" 'listening on|!' 5
+drv_end
+t_check "stale: a stale socket file is reused" grep -q "^\* L1 listening on $U\$" "$D/stale.out"
+# A file that is not a socket is never removed.
+U=$D/plain.file
+echo keep >"$U"
+"$DRV" listen unix "$U" </dev/null >"$D/plain.out" 2>&1
+t_check "not a socket: refused" [ $? -ne 0 ]
+t_check "not a socket: left alone" grep -qx keep "$U"
+
+# Unix datagram listener: a peer that has a name gets the reply.
+U=$D/dlisten.sock
+drv_start udl listen unixgram "$U"
+t_wait_for "$D/udl.out" 'listening on' 5
+mkfifo "$D/uc.in"
+socat -T 20 - "UNIX-SENDTO:$U,bind=$D/client.sock" <"$D/uc.in" >"$D/uc.out" 2>&1 &
+t_bg $!
+exec 5>"$D/uc.in"
+printf 'hi-from-dgram\n' >&5
+t_wait_for "$D/udl.out" '^\* #1 accepted' 5
+drv_say 'back-to-you'
+t_wait_for "$D/uc.out" 'back-to-you' 5
+drv_end
+exec 5>&-
+t_check "unixgram listen: the peer is #1 by its path" grep -q "^\* #1 accepted from $D/client.sock on L1\$" "$D/udl.out"
+t_check "unixgram listen: the reply reached it" grep -q 'back-to-you' "$D/uc.out"
+t_check "unixgram listen: the file is removed on exit" [ ! -e "$U" ]
+
+# --- timers exist only while due; closed connections are freed --------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+drv_start timers connect tcp 127.0.0.1 "$P"
+t_wait_for "$D/timers.out" '^\* #1 connected' 5
+drv_say /stats
+t_wait_for "$D/timers.out" '^open ' 5
+drv_say /close
+drv_say "/connect tcp 127.0.0.1 $P"
+t_wait_for "$D/timers.out" '^\* #2 connected' 5
+drv_say '#1 too late'
+drv_say /close
+drv_say /stats
+t_wait_for "$D/timers.out" '^open 0' 5
+drv_end
+t_check "timers: none once connected" grep -q '^open 1 listeners 0 timers 0 ids 1$' "$D/timers.out"
+t_check "freed: a closed id says so" grep -q '^refused: #1 is already CLOSED$' "$D/timers.out"
+t_check "freed: ids never repeat" grep -q '^open 0 listeners 0 timers 0 ids 2$' "$D/timers.out"
+
+t_done
