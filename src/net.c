@@ -250,8 +250,11 @@ net_free(void)
 	for (nc = net.live; nc != NULL; nc = next) {
 		next = nc->live_next;
 		if (nc->fd != -1) {
+			struct net_who	w = net_who_conn(nc);
+
+			/* Recorded too: the record is every call made. */
 			loop_del_fd(nc->fd);
-			close(nc->fd);
+			net_sys_close(&w, nc->fd, 0);
 		}
 		if (nc->timer != 0)
 			loop_del_timer(nc->timer);
@@ -270,7 +273,7 @@ net_free(void)
 			struct net_who	w = net_who_lstn(l->pub.id);
 
 			loop_del_fd(l->pub.fd);
-			close(l->pub.fd);
+			net_sys_close(&w, l->pub.fd, 0);
 			/* Our socket file goes with us (SPEC 9). */
 			if (l->own_path)
 				net_sys_unlink(&w, net_lstn_path(l));

@@ -221,4 +221,57 @@ t_check "timers: none once connected" grep -q '^open 1 listeners 0 timers 0 ids 
 t_check "freed: a closed id says so" grep -q '^refused: #1 is already CLOSED$' "$D/timers.out"
 t_check "freed: ids never repeat" grep -q '^open 0 listeners 0 timers 0 ids 2$' "$D/timers.out"
 
+# --- the call record matches what strace sees -------------------------------
+CMP=${top_srcdir}/tests/strace-compare.py
+if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+	# listen, accept, recv, EOF, close.
+	P=$(t_free_port)
+	SOCKSCOPE_RECORD_FILE=$D/rl.rec timeout --foreground 30 strace -f -qq \
+	    -e trace=network,close -o "$D/rl.strace" "$S" -n -l 127.0.0.1 "$P" \
+	    </dev/null >"$D/rl.out" 2>&1 &
+	t_bg $!
+	RL=$!
+	t_wait_port "$P" 20
+	printf 'hello\n' | socat -t 5 - "TCP:127.0.0.1:$P" >/dev/null 2>&1
+	t_wait_pid "$RL" 20
+	t_check "record: the listen session ran" grep -q '^< #1 recv 0 bytes: EOF' "$D/rl.out"
+	if python3 "$CMP" "$D/rl.rec" "$D/rl.strace" >"$D/rl.cmp"; then
+		t_pass "record: listen/accept/recv/EOF/close match strace"
+	else
+		t_fail "record: listen/accept/recv/EOF/close match strace" "$D/rl.cmp"
+	fi
+	t_check "record: accept4 and the EOF recv are in it" sh -c "grep -q '^accept4 ' '$D/rl.rec' && grep -q '^recv [0-9]* 0 0\$' '$D/rl.rec'"
+
+	# connect (EINPROGRESS, then getsockopt(SO_ERROR)), send, recv.
+	P=$(t_free_port)
+	socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
+	t_bg $!
+	t_wait_port "$P"
+	printf 'hello\n' | SOCKSCOPE_RECORD_FILE=$D/rc.rec timeout --foreground 30 \
+	    strace -f -qq -e trace=network,close -o "$D/rc.strace" \
+	    "$S" -n 127.0.0.1 "$P" >"$D/rc.out" 2>&1
+	if python3 "$CMP" "$D/rc.rec" "$D/rc.strace" >"$D/rc.cmp"; then
+		t_pass "record: connect/send/recv/close match strace"
+	else
+		t_fail "record: connect/send/recv/close match strace" "$D/rc.cmp"
+	fi
+	t_check "record: the connect completes with getsockopt(SO_ERROR)" grep -q '^getsockopt ' "$D/rc.rec"
+
+	# A refused connect.
+	P=$(t_free_port)
+	SOCKSCOPE_RECORD_FILE=$D/rr.rec timeout --foreground 30 strace -f -qq \
+	    -e trace=network,close -o "$D/rr.strace" "$S" -n 127.0.0.1 "$P" \
+	    </dev/null >"$D/rr.out" 2>&1
+	if python3 "$CMP" "$D/rr.rec" "$D/rr.strace" >"$D/rr.cmp"; then
+		t_pass "record: a refused connect matches strace"
+	else
+		t_fail "record: a refused connect matches strace" "$D/rr.cmp"
+	fi
+	# The comparison itself can fail: one call left out is caught.
+	sed '2d' "$D/rc.rec" >"$D/bad.rec"
+	t_check "record: a missing call is caught" sh -c "! python3 '$CMP' '$D/bad.rec' '$D/rc.strace' >/dev/null"
+else
+	echo "# strace cannot trace here: record comparison skipped"
+fi
+
 t_done
