@@ -274,4 +274,146 @@ else
 	echo "# strace cannot trace here: record comparison skipped"
 fi
 
+# --- issue 10: honest closes, no loss after EPIPE, limits, signals ----------
+
+# /close with unread bytes in the kernel: Linux sends RST; say so, and how
+# many bytes were discarded.
+drv_start_rec() {
+	name=$1
+	shift
+	rm -f "$D/$name.in"
+	mkfifo "$D/$name.in"
+	SOCKSCOPE_RECORD_FILE=$D/$name.rec "$DRV" "$@" <"$D/$name.in" \
+	    >"$D/$name.out" 2>&1 &
+	DRV_PID=$!
+	t_bg "$DRV_PID"
+	exec 3>"$D/$name.in"
+}
+# Wait until the kernel holds bytes unread on the accepted side of PORT.
+wait_recvq() {
+	end=$(( $(date +%s%N) / 1000000 + 10000 ))
+	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+		ss -Htn state established "sport = :$1" 2>/dev/null |
+		    awk '$1 > 0 { f = 1 } END { exit !f }' && return 0
+		sleep 0.05
+	done
+	return 1
+}
+drv_start_rec unread -m listen tcp 127.0.0.1 0
+t_wait_for "$D/unread.out" 'listening on' 5
+P=$(t_listen_port "$D/unread.out")
+# The client waits in recv() for what our close does to it.
+python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"thirteen-byte")
+try:
+    print("recv", s.recv(100))
+except ConnectionResetError:
+    print("reset by peer")
+' "$P" >"$D/rc1.out" 2>&1 &
+RC1=$!
+t_bg $RC1
+wait_recvq "$P" || t_fail "unread: the bytes never arrived"
+drv_say /close
+t_wait_for "$D/unread.out" 'closed' 5
+t_wait_pid "$RC1" 10
+drv_end
+t_check "unread /close: the RST is said" grep -q '^\* #1 reset: RST sent$' "$D/unread.out"
+t_check "unread /close: the record says 13 bytes were discarded" grep -Eq '^close [0-9]+ 0 0 discarded=13$' "$D/unread.rec"
+t_check "unread /close: FIONREAD was asked just before" sh -c "grep -B1 '^close .*discarded=13' '$D/unread.rec' | head -1 | grep -q '^ioctl '"
+t_check "unread /close: the peer saw a reset" grep -qx 'reset by peer' "$D/rc1.out"
+
+# /reset: SO_LINGER 0, then one close().
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+drv_start_rec rst connect tcp 127.0.0.1 "$P"
+t_wait_for "$D/rst.out" '^\* #1 connected' 5
+drv_say /reset
+t_wait_for "$D/rst.out" 'closed' 5
+drv_end
+fd=$(awk '$1 == "socket" { print $2; exit }' "$D/rst.rec")
+t_check "/reset: one close() of the socket" [ "$(grep -c "^close $fd " "$D/rst.rec")" = 1 ]
+t_check "/reset: SO_LINGER set just before it" sh -c "grep -B1 '^close $fd ' '$D/rst.rec' | head -1 | grep -q '^setsockopt $fd 0 0\$'"
+
+# Manual mode: a send that hits EPIPE keeps the bytes the peer sent.
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" SYSTEM:"printf hello" >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+drv_start epipe -m connect tcp 127.0.0.1 "$P"
+t_wait_for "$D/epipe.out" '^\* #1 connected' 5
+i=0
+while [ $i -lt 40 ] && ! grep -q 'EPIPE\|reset' "$D/epipe.out"; do
+	drv_say "poke $i"
+	t_wait_for "$D/epipe.out" "EPIPE|reset|poke $i" 2
+	i=$((i + 1))
+done
+drv_say /recv
+t_wait_for "$D/epipe.out" 'recv 5 bytes|refused' 5
+drv_say 'more'
+drv_say /recv
+t_wait_for "$D/epipe.out" 'closed' 5
+drv_end
+t_check "EPIPE manual: the failed send is said" grep -q 'the peer is gone; what it sent still waits for /recv (EPIPE)' "$D/epipe.out"
+t_check "EPIPE manual: /recv still gets what the peer sent" grep -q '^< #1 recv 5 bytes \[chunk 1\]$' "$D/epipe.out"
+t_check "EPIPE manual: sending after it is refused" grep -q '^refused: #1: the peer is gone (EPIPE): cannot send' "$D/epipe.out"
+t_check "EPIPE manual: EOF, then closed" grep -q '^\* #1 closed' "$D/epipe.out"
+
+# Lowering the descriptor limit under a running program (poll() would
+# fail with EINVAL once it watches more descriptors than the limit).
+if command -v prlimit >/dev/null; then
+	P=$(t_free_port)
+	socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,fork" PIPE >/dev/null 2>&1 &
+	t_bg $!
+	t_wait_port "$P"
+	mkfifo "$D/lim.in"
+	"$S" -n 127.0.0.1 "$P" <"$D/lim.in" >"$D/lim.out" 2>&1 &
+	LP=$!
+	t_bg $LP
+	exec 7>"$D/lim.in"
+	t_wait_for "$D/lim.out" '^\* #1 connected' 10
+	prlimit --pid "$LP" --nofile=2:
+	printf 'after\n' >&7
+	t_wait_for "$D/lim.out" '^< #1 recv 6 bytes' 10
+	t_check "fd limit lowered: still running" kill -0 "$LP"
+	# Out of descriptors, a name lookup cannot get its pipe: an error
+	# event, not the end of the program.
+	printf '/connect localhost %s\n' "$P" >&7
+	t_wait_for "$D/lim.out" '^! #2' 10
+	t_check "fd limit: a lookup without a pipe is one error line" grep -Eq '^! #2 pipe.*EMFILE' "$D/lim.out"
+	t_check "fd limit: still running after it" kill -0 "$LP"
+	prlimit --pid "$LP" --nofile=1024:
+	printf 'again\n' >&7
+	t_wait_for "$D/lim.out" '^< #1 recv 6 bytes \[chunk 2\]' 10
+	printf '/quit\n' >&7
+	exec 7>&-
+	t_wait_pid "$LP" 10
+	t_check "fd limit: exits 0" [ "$T_STATUS" = 0 ]
+	t_check "fd limit: no poll error" sh -c "! grep -q 'Invalid argument' '$D/lim.out'"
+fi
+
+# Every signal whose default ends the process restores the terminal.
+if command -v tmux >/dev/null; then
+	for sig in USR1 XFSZ ALRM; do
+		rm -f "$D/exit" "$D/stty"
+		P=$(t_free_port)
+		t_tmux_start 120 30 "$S listen $P"
+		t_see "SIG$sig: listening" "L1 127\.0\.0\.1:$P"
+		pid=$(pgrep -f -- "^$S listen $P\$" | head -1)
+		[ -n "$pid" ] && kill -s "$sig" "$pid"
+		if t_wait_exit 10; then
+			t_check "SIG$sig: terminal restored (not raw)" sh -c "! grep -q -- '-icanon' '$D/stty'"
+			t_check "SIG$sig: echo back on" grep -Eq '(^| )echo( |$)' "$D/stty"
+			t_check "SIG$sig: exit status 128+signal" [ "$(cat "$D/exit")" = $((128 + $(kill -l "$sig"))) ]
+			t_check "SIG$sig: the full screen is gone" sh -c "! tmux -L '$T_TMUX' capture-pane -p -t t | grep -q 'Connections'"
+		else
+			t_fail "SIG$sig: did not exit"
+		fi
+		tmux -L "$T_TMUX" kill-server 2>/dev/null
+	done
+fi
+
 t_done
