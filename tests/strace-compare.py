@@ -44,7 +44,11 @@ def from_strace(path):
         out.append((call, fd, ret, err))
     return out
 
-rec, st = from_record(sys.argv[1]), from_strace(sys.argv[2])
+try:
+    rec, st = from_record(sys.argv[1]), from_strace(sys.argv[2])
+except OSError as e:
+    print("#  cannot read:", e)
+    sys.exit(1)
 for i in range(max(len(rec), len(st))):
     a = rec[i] if i < len(rec) else None
     b = st[i] if i < len(st) else None
