@@ -60,7 +60,9 @@ struct net_id {
 
 /* A name lookup handed to a thread; it comes back through the pipe. */
 struct net_lookup {
-	int		 id;		/* the connection waiting for it */
+	int		 id;		/* the connection waiting for it, or */
+	int		 listen;	/* a listener to open on the result */
+	enum net_transport tr;
 	int		 wfd;		/* the pipe to tell the loop through */
 	char		*host;
 	char		*port;
@@ -84,6 +86,7 @@ static struct {
 	unsigned char		 *rbuf;		/* 1 MiB (CMD_RECV_MAX) */
 	int			  lookup_pipe[2]; /* resolver threads -> loop */
 	int			  lookups;	/* threads not yet heard from */
+	int			  listen_lookups; /* of them, for listeners */
 	int			  hooked;	/* before-sleep hook added */
 } net;
 
@@ -93,6 +96,7 @@ static void	net_close_fd(struct net_conn *nc, int rst_said);
 static ssize_t	net_do_recv(struct net_conn *nc, size_t n);
 static void	net_on_conn_fd(int fd, int revents, void *arg);
 static void	net_hook(int *timeout_ms, void *arg);
+static int	net_listen_on(struct addrinfo *ai, enum net_transport t);
 
 /* The operations of each transport; NULL: not built in. */
 static const struct net_ops *
@@ -583,14 +587,21 @@ net_resume_listeners(void)
 	}
 }
 
-/* A lookup finished: connect, or fail the connection. */
+/* A lookup finished: connect or listen, or say why not. */
 static void
 net_lookup_done(struct net_lookup *lk)
 {
-	struct net_conn	*nc = net_live(lk->id);
+	struct net_conn	*nc = lk->listen ? NULL : net_live(lk->id);
 
 	net.lookups--;
-	if (nc == NULL || !nc->resolving) {
+	if (lk->listen) {
+		net.listen_lookups--;
+		if (lk->rc != 0)
+			net_resolve_error(lk->host, lk->port, lk->rc, lk->err,
+			    0, 0);
+		else
+			net_listen_on(lk->res, lk->tr);
+	} else if (nc == NULL || !nc->resolving) {
 		/* Closed while we waited. */
 		if (lk->res != NULL)
 			freeaddrinfo(lk->res);
@@ -638,21 +649,23 @@ net_lookup_thread(void *arg)
 }
 
 /*
- * Look host up for connection nc in a thread.  Returns 0, or -1 after an
- * error event when no pipe can be made (out of descriptors).
+ * Look host up in a thread for connection nc, or (nc NULL) for a listener
+ * over t.  Returns 0, or -1 after an error event when no pipe can be made
+ * (out of descriptors).
  */
 static int
-net_lookup_start(struct net_conn *nc, const char *host, const char *port)
+net_lookup_start(struct net_conn *nc, enum net_transport t, const char *host,
+    const char *port)
 {
 	struct net_lookup	*lk;
-	pthread_t		 t;
+	pthread_t		 th;
 	pthread_attr_t		 attr;
 	int			 rc;
 
 	if (net.lookup_pipe[0] == -1) {
 		if (pipe2(net.lookup_pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
 			/* Out of descriptors is news, not the end. */
-			net_emit_error(nc, 0, "pipe", NULL, errno);
+			net_emit_error(nc, 0, "pipe", host, errno);
 			net.lookup_pipe[0] = net.lookup_pipe[1] = -1;
 			return -1;
 		}
@@ -660,18 +673,24 @@ net_lookup_start(struct net_conn *nc, const char *host, const char *port)
 		    NULL);
 	}
 	lk = xcalloc(1, sizeof *lk);
-	lk->id = nc->c.id;
+	if (nc != NULL) {
+		lk->id = nc->c.id;
+		nc->resolving = 1;
+	} else {
+		lk->listen = 1;
+		net.listen_lookups++;
+	}
+	lk->tr = t;
 	lk->host = xstrdup(host);
 	lk->port = xstrdup(port);
-	net_hints(&lk->hints, nc->tr, 0);
+	net_hints(&lk->hints, t, nc == NULL);
 	/* The pipe is never closed: a thread may outlive net_free(). */
 	lk->wfd = net.lookup_pipe[1];
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, net_lookup_thread, lk);
+	rc = pthread_create(&th, &attr, net_lookup_thread, lk);
 	pthread_attr_destroy(&attr);
 	net.lookups++;
-	nc->resolving = 1;
 	if (rc != 0) {
 		/* No thread to be had: look it up here, as before. */
 		lk->rc = getaddrinfo(host, port, &lk->hints, &lk->res);
@@ -732,7 +751,7 @@ net_connect_ex(const char *host, const char *port, enum net_transport t)
 		net_attempt(nc);
 		return nc->c.id;
 	}
-	if (net_lookup_start(nc, host, port) != 0) {
+	if (net_lookup_start(nc, t, host, port) != 0) {
 		conn_on_connect_failed(&nc->c);
 		net_retire(nc);
 	}
@@ -1423,7 +1442,8 @@ net_open_listeners(void)
 
 	for (i = 0; i < net.nlisteners; i++)
 		n += net.listeners[i]->pub.fd != -1;
-	return n;
+	/* One whose name is being looked up is as good as open. */
+	return n + net.listen_lookups;
 }
 
 /* Nonzero while manual mode knows bytes or EOF wait for /recv. */
@@ -1658,23 +1678,17 @@ net_listen_unix(struct net_lstn *l, const char *path, int type)
 	return fd;
 }
 
-/* Open an IP listener on addr:port over t; fills l, returns fd or -1. */
+/* Open an IP listener on the first address of ai that binds (ai is
+ * freed); fills l, returns fd or -1. */
 static int
-net_listen_ip(struct net_lstn *l, const char *addr, const char *port,
-    enum net_transport t)
+net_listen_ip(struct net_lstn *l, struct addrinfo *ai, enum net_transport t)
 {
 	struct net_who		 w = net_who_lstn(0);
-	struct addrinfo		 hints, *ai, *a;
+	struct addrinfo		*a;
 	struct net_addr		 na;
-	int			 fd = -1, err = 0, rc;
+	int			 fd = -1, err = 0;
 	const char		*call = "socket";
 
-	net_hints(&hints, t, 1);
-	rc = getaddrinfo(addr, port, &hints, &ai);
-	if (rc != 0) {
-		net_resolve_error(addr, port, rc, errno, 0, 0);
-		return -1;
-	}
 	memset(&na, 0, sizeof na);
 	/* Use the first address that binds, as netcat does. */
 	for (a = ai; a != NULL; a = a->ai_next) {
@@ -1741,38 +1755,13 @@ net_listen_ip(struct net_lstn *l, const char *addr, const char *port,
 	return fd;
 }
 
-/* Open a listener on addr:port (or a Unix path) over t; its id or -1. */
-int
-net_listen_ex(const char *addr, const char *port, enum net_transport t)
+/* Give l its L-number, watch it and say it listens; returns the id. */
+static int
+net_lstn_add(struct net_lstn *l, int fd)
 {
-	struct net_lstn	*l;
-	struct ev	 e;
-	int		 fd, lid;
+	struct ev	e;
+	int		lid = net.nlisteners + 1;
 
-	if (net_ops_of(t) == NULL) {
-		net_emit_message(NULL, 0, "listen", addr, 0,
-		    "TLS is not built into this sockscope");
-		return -1;
-	}
-	if (addr == NULL && (t == NET_UNIX || t == NET_UNIXGRAM)) {
-		net_emit_message(NULL, 0, "bind", NULL, EINVAL,
-		    "a Unix listener needs a path");
-		return -1;
-	}
-	if (addr == NULL)
-		addr = net.cfg.family == AF_INET6 ? "::1" : "127.0.0.1";
-	l = xcalloc(1, sizeof *l);
-	l->tr = t;
-	l->ops_type = net_ops_of(t)->type;
-	if (t == NET_UNIX || t == NET_UNIXGRAM)
-		fd = net_listen_unix(l, addr, l->ops_type);
-	else
-		fd = net_listen_ip(l, addr, port, t);
-	if (fd == -1) {
-		free(l);
-		return -1;
-	}
-	lid = net.nlisteners + 1;
 	l->pub.id = lid;
 	l->pub.fd = fd;
 	net.listeners = xrealloc(net.listeners,
@@ -1789,11 +1778,92 @@ net_listen_ex(const char *addr, const char *port, enum net_transport t)
 	return lid;
 }
 
-/* Open a TCP listener on addr:port; its id or -1. */
+/* Open an IP listener over t on the addresses of ai (freed); id or -1. */
+static int
+net_listen_on(struct addrinfo *ai, enum net_transport t)
+{
+	struct net_lstn	*l = xcalloc(1, sizeof *l);
+	int		 fd;
+
+	l->tr = t;
+	l->ops_type = net_ops_of(t)->type;
+	fd = net_listen_ip(l, ai, t);
+	if (fd == -1) {
+		free(l);
+		return -1;
+	}
+	return net_lstn_add(l, fd);
+}
+
+/*
+ * Open a listener on addr:port (or a Unix path) over t.  Returns its id;
+ * 0 when addr is a name being looked up off the loop (EV_LISTENING or
+ * EV_ERROR follows; net_open_listeners() counts it meanwhile); -1 after
+ * an EV_ERROR.
+ */
+static int
+net_listen_do(const char *addr, const char *port, enum net_transport t,
+    int async)
+{
+	struct net_lstn	*l;
+	struct addrinfo	 hints, *ai;
+	int		 fd, rc;
+
+	if (net_ops_of(t) == NULL) {
+		net_emit_message(NULL, 0, "listen", addr, 0,
+		    "TLS is not built into this sockscope");
+		return -1;
+	}
+	if (addr == NULL && (t == NET_UNIX || t == NET_UNIXGRAM)) {
+		net_emit_message(NULL, 0, "bind", NULL, EINVAL,
+		    "a Unix listener needs a path");
+		return -1;
+	}
+	if (t == NET_UNIX || t == NET_UNIXGRAM) {
+		l = xcalloc(1, sizeof *l);
+		l->tr = t;
+		l->ops_type = net_ops_of(t)->type;
+		fd = net_listen_unix(l, addr, l->ops_type);
+		if (fd == -1) {
+			free(l);
+			return -1;
+		}
+		return net_lstn_add(l, fd);
+	}
+	if (addr == NULL)
+		addr = net.cfg.family == AF_INET6 ? "::1" : "127.0.0.1";
+	net_hints(&hints, t, 1);
+	hints.ai_flags |= AI_NUMERICHOST;
+	rc = getaddrinfo(addr, port, &hints, &ai);
+	if (rc == 0)
+		return net_listen_on(ai, t);
+	if (rc == EAI_NONAME && async) {
+		/* A name: look it up in a thread, like /connect. */
+		return net_lookup_start(NULL, t, addr, port) == 0 ? 0 : -1;
+	}
+	if (rc == EAI_NONAME) {
+		hints.ai_flags &= ~AI_NUMERICHOST;
+		rc = getaddrinfo(addr, port, &hints, &ai);
+		if (rc == 0)
+			return net_listen_on(ai, t);
+	}
+	net_resolve_error(addr, port, rc, errno, 0, 0);
+	return -1;
+}
+
+/* Open a listener over t; a name is looked up off the loop (0). */
+int
+net_listen_ex(const char *addr, const char *port, enum net_transport t)
+{
+	return net_listen_do(addr, port, t, 1);
+}
+
+/* Open a TCP listener on addr:port, a name looked up at once (as the
+ * command line needs for its exit status); its id or -1. */
 int
 net_listen(const char *addr, const char *port)
 {
-	return net_listen_ex(addr, port, NET_TCP);
+	return net_listen_do(addr, port, NET_TCP, 0);
 }
 
 /*

@@ -277,6 +277,23 @@ else
 	echo "# strace cannot trace here: record comparison skipped"
 fi
 
+# Name lookups are off the loop for /listen too: the commands after it run
+# before its result arrives (both lines reach the engine in one read).
+drv_start lk listen tcp 127.0.0.1 0
+t_wait_for "$D/lk.out" 'listening on' 5
+printf '/listen tcp localhost 0\n/stats\n' >&3
+t_wait_for "$D/lk.out" '^\* L2 listening' 10
+# /close while the name is looked up: cancelled, said, and nothing after.
+printf '/connect tcp localhost 1\n/close 1\n' >&3
+t_wait_for "$D/lk.out" 'cancelled' 10
+drv_say '/connect tcp 127.0.0.1 1'
+t_wait_for "$D/lk.out" '#2 connect' 10
+drv_end
+t_check "/listen NAME: resolved off the loop (stats came first)" sh -c "grep -n -e '^open ' -e '^\* L2 listening' '$D/lk.out' | head -1 | grep -q ':open 0 listeners 2 '"
+t_check "/listen NAME: then it listens" grep -Eq '^\* L2 listening on (127\.0\.0\.1|\[::1\]):[0-9]+$' "$D/lk.out"
+t_check "/close during a lookup: said" grep -q '^! #1 getaddrinfo: the name lookup for #1 was cancelled' "$D/lk.out"
+t_check "/close during a lookup: no connect follows" sh -c "! grep -q '^\* #1 connecting' '$D/lk.out'"
+
 # --- issue 10: honest closes, no loss after EPIPE, limits, signals ----------
 
 # /close with unread bytes in the kernel: Linux sends RST; say so, and how

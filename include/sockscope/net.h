@@ -78,8 +78,9 @@ size_t net_recv_size(void);
 int net_auto(void);
 
 /*
- * Open a listener on addr (NULL: 127.0.0.1) and port.  Returns its id, or
- * -1 after emitting an EV_ERROR (resolve, socket, bind, listen).
+ * Open a TCP listener on addr (NULL: 127.0.0.1) and port; a name is
+ * resolved at once (blocking).  Returns its id, or -1 after emitting an
+ * EV_ERROR (resolve, socket, bind, listen).
  */
 int net_listen(const char *addr, const char *port);
 
@@ -99,7 +100,10 @@ int net_connect(const char *host, const char *port);
  * closed.  A UDP or Unix datagram listener shows each distinct peer as
  * its own connection, accepted on it, and replies go back with sendto().
  * Returns as the TCP calls do; -1 after an EV_ERROR for a transport not
- * built in (NET_TLS until tls.c provides it).
+ * built in (NET_TLS until tls.c provides it).  net_listen_ex() looks a
+ * host name up off the loop, as net_connect() does: it then returns 0,
+ * and EV_LISTENING or EV_ERROR follows (net_open_listeners() counts the
+ * listener meanwhile); /listen HOST should use it.
  */
 int net_listen_ex(const char *host, const char *port, enum net_transport t);
 int net_connect_ex(const char *host, const char *port, enum net_transport t);
