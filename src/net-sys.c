@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,6 +422,21 @@ net_sys_unlink(const struct net_who *w, const char *path)
 	rc = unlink(path);
 	net_sys_emit(&r, rc, errno);
 	return rc;
+}
+
+/* Record a getaddrinfo() already made (perhaps in a thread): rc is its
+ * result, 0 or EAI_*. */
+void
+net_sys_gai(const struct net_who *w, const char *host, const char *service,
+    int rc, int err)
+{
+	struct sysrec	r;
+
+	net_sys_rec(&r, SR_GETADDRINFO, w, -1);
+	r.host = host;
+	r.service = service;
+	r.gai = rc;
+	net_sys_emit(&r, rc, rc == EAI_SYSTEM ? err : 0);
 }
 
 /* Copy s into buf, every byte outside printable ASCII as \xNN. */

@@ -594,6 +594,12 @@ net_lookup_done(struct net_lookup *lk)
 	struct net_conn	*nc = lk->listen ? NULL : net_live(lk->id);
 
 	net.lookups--;
+	{
+		struct net_who	w = { lk->id, 0, lk->listen ?
+				    SR_ROLE_LISTENER : SR_ROLE_CLIENT };
+
+		net_sys_gai(&w, lk->host, lk->port, lk->rc, lk->err);
+	}
 	if (lk->listen) {
 		net.listen_lookups--;
 		if (lk->rc != 0)
@@ -747,6 +753,9 @@ net_connect_ex(const char *host, const char *port, enum net_transport t)
 	}
 	nc = net_conn_new(0, CONN_CONNECTING, t);
 	if (rc == 0) {
+		struct net_who	w = net_who_conn(nc);
+
+		net_sys_gai(&w, host, port, 0, 0);
 		nc->ai = nc->next = ai;
 		net_attempt(nc);
 		return nc->c.id;
@@ -1805,6 +1814,7 @@ static int
 net_listen_do(const char *addr, const char *port, enum net_transport t,
     int async)
 {
+	struct net_who	 lw = { 0, 0, SR_ROLE_LISTENER };
 	struct net_lstn	*l;
 	struct addrinfo	 hints, *ai;
 	int		 fd, rc;
@@ -1835,8 +1845,10 @@ net_listen_do(const char *addr, const char *port, enum net_transport t,
 	net_hints(&hints, t, 1);
 	hints.ai_flags |= AI_NUMERICHOST;
 	rc = getaddrinfo(addr, port, &hints, &ai);
-	if (rc == 0)
+	if (rc == 0) {
+		net_sys_gai(&lw, addr, port, 0, 0);
 		return net_listen_on(ai, t);
+	}
 	if (rc == EAI_NONAME && async) {
 		/* A name: look it up in a thread, like /connect. */
 		return net_lookup_start(NULL, t, addr, port) == 0 ? 0 : -1;
@@ -1844,9 +1856,11 @@ net_listen_do(const char *addr, const char *port, enum net_transport t,
 	if (rc == EAI_NONAME) {
 		hints.ai_flags &= ~AI_NUMERICHOST;
 		rc = getaddrinfo(addr, port, &hints, &ai);
+		net_sys_gai(&lw, addr, port, rc, errno);
 		if (rc == 0)
 			return net_listen_on(ai, t);
-	}
+	} else
+		net_sys_gai(&lw, addr, port, rc, errno);
 	net_resolve_error(addr, port, rc, errno, 0, 0);
 	return -1;
 }

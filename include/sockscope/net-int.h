@@ -133,6 +133,8 @@ int	net_sys_close(const struct net_who *w, int fd, uint64_t discarded);
 int	net_sys_ioctl(const struct net_who *w, int fd, unsigned long req,
 	    int *val, int record);
 int	net_sys_unlink(const struct net_who *w, const char *path);
+void	net_sys_gai(const struct net_who *w, const char *host,
+	    const char *service, int rc, int err);
 
 /* net-addr (in net-sys.c): fill the display parts of a from its ss. */
 void	net_addr_describe(struct net_addr *a);
