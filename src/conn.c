@@ -111,6 +111,9 @@ conn_state_name(enum conn_state s)
 int
 conn_is_open(const struct conn *c)
 {
+	/* NULL: a closed connection the view let go (net_forget()). */
+	if (c == NULL)
+		return 0;
 	return c->state != CONN_CLOSED && c->state != CONN_RESET &&
 	    c->state != CONN_FAILED;
 }

@@ -947,6 +947,14 @@ test_send_failed(void **state)
 	conn_free(&c);
 }
 
+/* A connection the view let go (NULL) is not open. */
+static void
+test_is_open_null(void **state)
+{
+	(void)state;
+	assert_int_equal(conn_is_open(NULL), 0);
+}
+
 /* A datagram that cannot be sent is dropped from the queue alone. */
 static void
 test_drop_queue(void **state)
@@ -1045,6 +1053,7 @@ main(void)
 		cmocka_unit_test(test_set_addrs),
 		cmocka_unit_test(test_send_failed),
 		cmocka_unit_test(test_drop_queue),
+		cmocka_unit_test(test_is_open_null),
 		cmocka_unit_test(test_free_reinit),
 	};
 

@@ -58,7 +58,8 @@ void conn_free(struct conn *c);
 
 /* The state as the word SPEC section 4 uses ("EOF-RECEIVED"). */
 const char *conn_state_name(enum conn_state s);
-/* Nonzero while the socket is open (not CLOSED, RESET or FAILED). */
+/* Nonzero while the socket is open (not CLOSED, RESET or FAILED); 0 for
+ * NULL (net_conn() of a connection the view let go). */
 int conn_is_open(const struct conn *c);
 
 void conn_set_addrs(struct conn *c, const char *local, const char *peer);
