@@ -96,6 +96,7 @@ static void	net_close_fd(struct net_conn *nc, int rst_said);
 static ssize_t	net_do_recv(struct net_conn *nc, size_t n);
 static void	net_on_conn_fd(int fd, int revents, void *arg);
 static void	net_hook(int *timeout_ms, void *arg);
+static int	net_start(struct net_conn *nc);
 static int	net_listen_on(struct addrinfo *ai, enum net_transport t);
 
 /* The operations of each transport; NULL: not built in. */
@@ -112,9 +113,14 @@ net_ops_of(enum net_transport t)
 	case NET_UNIXGRAM:
 		return &net_unixgram_ops;
 	case NET_TLS:
-		/* tls.c: its handshake, SSL_read/SSL_write and close_notify
-		 * go here as one more struct net_ops (wants() says which
-		 * way the handshake waits). */
+		/*
+		 * tls.c fills one more struct net_ops (net-tls.c): start()
+		 * begins the handshake once TCP is up, step() drives it on
+		 * each readiness and wants() says which way it waits (its
+		 * WANT_READ/WANT_WRITE); read/write are SSL_read/SSL_write,
+		 * shutdown sends close_notify, close frees the SSL.  Its
+		 * socket is a TCP one (the NET_TCP hints and type).
+		 */
 		return NULL;
 	}
 	return NULL;
@@ -788,6 +794,17 @@ net_free_ai(struct net_conn *nc)
 	nc->ai = nc->next = NULL;
 }
 
+/* Let the transport begin (a handshake); 0, or -1 once nc is closed. */
+static int
+net_start(struct net_conn *nc)
+{
+	if (nc->ops->start == NULL || nc->ops->start(nc) == 0)
+		return 0;
+	net_emit_error(nc, 0, nc->ops->name, NULL, errno);
+	net_close_fd(nc, 0);
+	return -1;
+}
+
 /* The connection is up: record it and send what was queued meanwhile. */
 static void
 net_connected(struct net_conn *nc)
@@ -804,6 +821,8 @@ net_connected(struct net_conn *nc)
 	e.addr = nc->target;
 	net_emit(&e);
 	net_dirty(nc);
+	if (net_start(nc) != 0)
+		return;
 	net_flush(nc);
 }
 
@@ -1535,6 +1554,7 @@ net_accept(struct net_lstn *l)
 		e = net_ev(EV_ACCEPTED, nc);
 		e.addr = l->pub.addr;
 		net_emit(&e);
+		net_start(nc);
 	}
 }
 
@@ -1924,6 +1944,17 @@ net_on_conn_fd(int fd, int revents, void *arg)
 			err = errno;
 		net_attempt_done(nc, err);
 		return;
+	}
+	if (nc->ops->step != NULL) {
+		/* The transport's own business first (a handshake). */
+		int	took = nc->ops->step(nc, revents);
+
+		if (took == -1) {
+			net_emit_error(nc, 0, nc->ops->name, NULL, errno);
+			net_close_fd(nc, 0);
+		}
+		if (took != 0)
+			return;
 	}
 	/*
 	 * Receive before sending: bytes that arrived before a reset stay

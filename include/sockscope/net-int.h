@@ -52,8 +52,16 @@ struct net_ops {
 	/* Release transport state; net.c closes the descriptor. */
 	void		(*close)(struct net_conn *nc);
 	/* LOOP_READ/LOOP_WRITE the transport itself needs now (a TLS
-	 * handshake that wants the peer), or 0. */
+	 * handshake that wants the peer), or 0.  NULL: none. */
 	int		(*wants)(const struct net_conn *nc);
+	/* Connected or accepted: begin what comes before the bytes (a TLS
+	 * handshake).  0, or -1 with errno (the connection is closed).
+	 * NULL: nothing. */
+	int		(*start)(struct net_conn *nc);
+	/* The socket is ready (LOOP_* revents) while the transport works on
+	 * its own (a handshake): returns 1 if it took the event, 0 to let
+	 * net.c receive and send, -1 with errno to close.  NULL: always 0. */
+	int		(*step)(struct net_conn *nc, int revents);
 };
 
 struct net_lstn;
