@@ -342,8 +342,8 @@ conn_can_send(const struct conn *c, char **cause)
 	case CONN_EOF_RECEIVED:
 		if (c->send_failed) {
 			conn_set_cause(cause, "#%d: the peer is gone "
-			    "(EPIPE): cannot send; /recv what it sent, or "
-			    "/close", c->id);
+			    "(a send failed): cannot send; /recv what it "
+			    "sent, or /close", c->id);
 			return 0;
 		}
 		if (c->shutdown_pending) {
