@@ -1091,6 +1091,12 @@ net_flush(struct net_conn *nc)
 				net_emit(&e);
 			}
 			nc->send_blocked = 1;
+			if (nc->dl != NULL && !nc->dl->want_write) {
+				/* Its socket is the listener's: wake there. */
+				nc->dl->want_write = 1;
+				loop_mod_fd(nc->dl->pub.fd, LOOP_READ |
+				    LOOP_WRITE);
+			}
 			return;
 		}
 		if (r == -1 && nc->ops->type == SOCK_DGRAM) {
@@ -1619,6 +1625,18 @@ net_on_listener(int fd, int revents, void *arg)
 	struct net_lstn	*l = arg;
 
 	(void)fd;
+	if (l->pub.fd != -1 && l->want_write && (revents & LOOP_WRITE)) {
+		struct net_conn	*nc, *next;
+
+		/* Its peers' replies waited for room: send them now. */
+		l->want_write = 0;
+		loop_mod_fd(l->pub.fd, LOOP_READ);
+		for (nc = net.live; nc != NULL; nc = next) {
+			next = nc->live_next;
+			if (nc->dl == l && !nc->retiring && nc->c.qlen > 0)
+				net_flush(nc);
+		}
+	}
 	if (l->pub.fd == -1 || !(revents & (LOOP_READ | LOOP_ERR)))
 		return;
 	if (l->ops_type == SOCK_DGRAM)

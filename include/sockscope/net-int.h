@@ -101,6 +101,8 @@ struct net_lstn {
 	int			 ops_type;	/* SOCK_STREAM or SOCK_DGRAM */
 	struct net_addr		 addr;
 	int			 own_path;	/* Unix: we made the file */
+	int			 want_write;	/* datagram: a peer's reply
+						   waits for room */
 };
 
 /* Who a record is about. */

@@ -98,7 +98,9 @@ int net_connect(const char *host, const char *port);
  * Unix listener removes a stale socket file (nothing answers on it) and
  * refuses a live one with an EV_ERROR; it removes its own file when
  * closed.  A UDP or Unix datagram listener shows each distinct peer as
- * its own connection, accepted on it, and replies go back with sendto().
+ * its own connection, accepted on it, and replies go back with sendto();
+ * it reads in manual mode too (only recvfrom() tells whose a datagram is).
+ * A datagram connection has no EOF: /shutdown only ends our sending.
  * Returns as the TCP calls do; -1 after an EV_ERROR for a transport not
  * built in (NET_TLS until tls.c provides it).  net_listen_ex() looks a
  * host name up off the loop, as net_connect() does: it then returns 0,
