@@ -1,9 +1,13 @@
 /*
  * hexdump_bench.c: a driver for measuring hexdump_chunk() under callgrind.
  * Formats N MiB of bytes from a fixed PRNG in chunks at running stream
- * offsets, as batch mode does, and prints only a checksum of the output.
+ * offsets, as batch mode does, and prints only a checksum of the output
+ * (and, on standard error, which formatter ran).
  *
- * Usage: hexdump_bench [mib [chunk]]   (defaults: 16 MiB, 4096-byte chunks)
+ * Usage: hexdump_bench [mib [chunk [portable]]]
+ * (defaults: 16 MiB, 4096-byte chunks, the formatter hexdump_chunk() picks;
+ * "portable" runs hexdump_chunk_portable(), so both are measured in one
+ * build: the checksums must be equal)
  */
 #include "config.h"
 
@@ -50,15 +54,21 @@ main(int argc, char **argv)
 	uint64_t	 seed = 0x5eed5eed12345678ULL;
 	uint64_t	 h = 0xcbf29ce484222325ULL, v;
 	size_t		 mib = 16, chunk = 4096, total, i, n;
+	int		 portable = 0;
 
 	if (argc > 1)
 		mib = strtoul(argv[1], NULL, 10);
 	if (argc > 2)
 		chunk = strtoul(argv[2], NULL, 10);
-	if (mib == 0 || chunk == 0) {
-		fprintf(stderr, "usage: hexdump_bench [mib [chunk]]\n");
+	if (argc > 3)
+		portable = strcmp(argv[3], "portable") == 0;
+	if (mib == 0 || chunk == 0 || (argc > 3 && !portable) || argc > 4) {
+		fprintf(stderr,
+		    "usage: hexdump_bench [mib [chunk [portable]]]\n");
 		return 1;
 	}
+	fprintf(stderr, "formatter: %s\n",
+	    portable ? "portable" : hexdump_engine());
 	total = mib << 20;
 
 	data = xmalloc(total);
@@ -70,7 +80,10 @@ main(int argc, char **argv)
 	for (i = 0; i < total; i += n) {
 		n = total - i < chunk ? total - i : chunk;
 		sbuf_reset(&out);
-		hexdump_chunk(&out, "  ", i, data + i, n);
+		if (portable)
+			hexdump_chunk_portable(&out, "  ", i, data + i, n);
+		else
+			hexdump_chunk(&out, "  ", i, data + i, n);
 		h = bench_fold(h, out.p, out.len);
 	}
 	printf("%016llx\n", (unsigned long long)h);

@@ -5,8 +5,10 @@
  *
  * Input: 8 bytes of stream offset (little-endian, so offsets near 2^32 and
  * 2^64 come up), one byte choosing the columns of a narrow row and one the
- * indent, then the data.  Checked: hexdump_chunk() writes one row per 16
- * bytes, each the indent plus exactly the row hexdump_row() formats, and
+ * indent, then the data.  Checked: hexdump_chunk() (vectorised where the
+ * machine allows) appends exactly what hexdump_chunk_portable() does, after
+ * text already in the buffer; it writes one row per 16 bytes, each the
+ * indent plus exactly the row hexdump_row() formats, and
  * each row equals one built here with snprintf() from the description in
  * hexdump.h; rows of hexdump_row_n() for 4, 8 and 16 columns (and for
  * out-of-range widths, which mean 16) likewise; nothing but printable ASCII
@@ -75,10 +77,12 @@ hexdump_fuzzer_check_row(const char *row, size_t len, uint64_t off,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char	*indents[] = { "", "  ", "\t> " };
+	/* The last two: the longest indent the vector code takes, and one more. */
+	static const char	*indents[] = { "", "  ", "\t> ",
+	    "0123456789abcdef", "0123456789abcdefg" };
 	static const size_t	 widths[] = { 4, 8, 16 };
 	struct fuzz_input	 in = { data, size };
-	struct sbuf		 out = { 0 };
+	struct sbuf		 out = { 0 }, ref = { 0 };
 	const unsigned char	*p;
 	const char		*indent, *line, *nl;
 	char			*row;
@@ -88,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	off = fuzz_u64(&in);
 	sel = fuzz_u8(&in);
-	indent = indents[fuzz_u8(&in) % 3];
+	indent = indents[fuzz_u8(&in) % 5];
 	p = in.p;
 	n = in.n;
 
@@ -97,7 +101,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (row == NULL)
 		abort();
 
+	/* Vectorised and portable formatters agree, appending alike. */
+	sbuf_adds(&out, "< #1\n");
+	sbuf_adds(&ref, "< #1\n");
+	hexdump_chunk(&out, indent, off, p, n);
+	hexdump_chunk_portable(&ref, indent, off, p, n);
+	FUZZ_ASSERT_BYTES(out.len == ref.len &&
+	    memcmp(out.p, ref.p, ref.len + 1) == 0, out.p, out.len);
+	sbuf_free(&ref);
+
 	/* The whole chunk, row by row; offsets wrap past 2^64. */
+	sbuf_reset(&out);
 	hexdump_chunk(&out, indent, off, p, n);
 	ilen = strlen(indent);
 	line = out.p;

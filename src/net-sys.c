@@ -285,7 +285,10 @@ net_sys_recv(const struct net_who *w, int fd, void *buf, size_t n,
 	got = recv(fd, buf, n, flags);
 	if (got > 0) {
 		r.data = buf;
-		r.data_len = (size_t)got;
+		/* MSG_TRUNC: a datagram's real size, beyond what was kept. */
+		r.data_len = (size_t)got > n ? n : (size_t)got;
+		if ((size_t)got > n)
+			r.trunc_len = (size_t)got;
 	}
 	net_sys_emit(&r, got, errno);
 	return got;

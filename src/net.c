@@ -1529,6 +1529,8 @@ net_accept(struct net_lstn *l)
 		struct ev	 e;
 		int		 fd;
 
+		/* The record names the connection it makes: the next id. */
+		w.conn = net.nids + 1;
 		fd = net_sys_accept4(&w, l->pub.fd, &peer,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {

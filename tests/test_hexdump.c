@@ -1,7 +1,10 @@
 /*
  * test_hexdump.c: checks hexdump_row() and hexdump_chunk() against the real
  * `hexdump -C -v` on the same bytes at the same stream offsets (through
- * `-s`, on a sparse temporary file), plus fixed rows that need no hexdump.
+ * `-s`, on a sparse temporary file), plus fixed rows that need no hexdump;
+ * and the vectorised hexdump_chunk() against the portable code, the
+ * reference, for every byte value in every column at every length up to
+ * 64 and at offsets where the offset column changes.
  */
 #include "config.h"
 
@@ -89,7 +92,10 @@ test_real_hexdump(const char *indent, uint64_t off, const unsigned char *p,
 	return b.p;
 }
 
-/* Check one chunk at offset off against hexdump, with and without indent. */
+/*
+ * Check one chunk at offset off against hexdump, with and without indent,
+ * by hexdump_chunk() and by the portable code.
+ */
 static void
 test_compare(uint64_t off, const unsigned char *p, size_t n)
 {
@@ -104,9 +110,45 @@ test_compare(uint64_t off, const unsigned char *p, size_t n)
 		hexdump_chunk(&out, indents[i], off, p, n);
 		assert_string_equal(out.p == NULL ? "" : out.p, want);
 		assert_int_equal(out.len, strlen(want));
+		sbuf_reset(&out);
+		hexdump_chunk_portable(&out, indents[i], off, p, n);
+		assert_string_equal(out.p == NULL ? "" : out.p, want);
 		free(want);
 	}
 	sbuf_free(&out);
+}
+
+/*
+ * Check that hexdump_chunk() appends exactly what the portable code does
+ * for one chunk, after some text already in the buffer; say which chunk
+ * differs before failing.
+ */
+static void
+test_same_as_portable(const char *indent, uint64_t off,
+    const unsigned char *p, size_t n)
+{
+	struct sbuf	 got = { 0 }, want = { 0 };
+	size_t		 i, row;
+
+	sbuf_adds(&got, "< #1 recv\n");
+	sbuf_adds(&want, "< #1 recv\n");
+	hexdump_chunk(&got, indent, off, p, n);
+	hexdump_chunk_portable(&want, indent, off, p, n);
+	if (got.len != want.len || memcmp(got.p, want.p, want.len + 1) != 0) {
+		/* Show the first row that differs. */
+		for (i = row = 0; got.p[i] == want.p[i]; i++) {
+			if (got.p[i] == '\n')
+				row = i + 1;
+		}
+		print_error("indent \"%s\" offset %#llx length %zu, byte %zu:\n"
+		    "vector:   %.*s\nportable: %.*s\n", indent,
+		    (unsigned long long)off, n, i,
+		    (int)strcspn(got.p + row, "\n"), got.p + row,
+		    (int)strcspn(want.p + row, "\n"), want.p + row);
+		fail();
+	}
+	sbuf_free(&got);
+	sbuf_free(&want);
 }
 
 /* Lengths around the row and half-row edges match hexdump at offset 0. */
@@ -366,6 +408,117 @@ test_large_chunk(void **state)
 	free(buf);
 }
 
+/*
+ * The vector formatter is really in use where this machine has one, so
+ * that the tests below compare two different formatters.
+ */
+static void
+test_engine(void **state)
+{
+	const char	*engine = hexdump_engine();
+
+	(void)state;
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("ssse3"))
+		assert_string_equal(engine, "ssse3");
+	else
+		assert_string_equal(engine, "portable");
+#elif defined(__aarch64__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	assert_string_equal(engine, "neon");
+#else
+	assert_string_equal(engine, "portable");
+#endif
+}
+
+/*
+ * Every byte value in every column of a row, at every length 0..64 and
+ * every offset modulo 16, where the offset's second and third digits from
+ * the right wrap (0x...ff0 to 0x...000), at 32-bit wrap (00000000ffffffff
+ * to 100000000, where the column widens), at 2^44 (11 to 12 digits) and
+ * past 2^64: the vector output equals the portable one.
+ */
+static void
+test_vector_every_byte(void **state)
+{
+	static const uint64_t	 bases[] = { 0, 0xf00, 0xffffff00ULL,
+	    0xfffffffff00ULL, 0xffffffffffffff00ULL };
+	static const char	*indents[] = { "", "  " };
+	unsigned char		 buf[256 + 64];
+	size_t			 b, s, n, k;
+
+	(void)state;
+	for (s = 0; s < sizeof buf; s++)
+		buf[s] = (unsigned char)s;
+	for (b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+		for (k = 0; k < 2; k++) {
+			/* At buf + s, byte v is in column (v - s) % 16. */
+			for (s = 0; s < 256; s++) {
+				for (n = 0; n <= 64; n++)
+					test_same_as_portable(indents[k],
+					    bases[b] + s, buf + s, n);
+			}
+		}
+	}
+}
+
+/*
+ * Indents of 0 to 20 bytes, the vector code taking those up to 16, with
+ * offsets of 8, 9 and 16 digits.
+ */
+static void
+test_vector_indents(void **state)
+{
+	static const char	 indent[] = "\t>> 0123456789abcdefgh";
+	static const size_t	 lens[] = { 1, 15, 16, 17, 32, 33, 64 };
+	unsigned char		 buf[64];
+	size_t			 i, k;
+
+	(void)state;
+	test_random_bytes(buf, sizeof buf, 11);
+	for (k = 0; k <= 20; k++) {
+		for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+			test_same_as_portable(indent + sizeof indent - 1 - k,
+			    0xfffffff0ULL, buf, lens[i]);
+			test_same_as_portable(indent + sizeof indent - 1 - k,
+			    0x1234567, buf, lens[i]);
+			test_same_as_portable(indent + sizeof indent - 1 - k,
+			    0xffffffffffffffe0ULL, buf, lens[i]);
+		}
+	}
+}
+
+/*
+ * Large chunks, over more than one reservation slice and across 32-bit
+ * wrap, and a stream cut as recv() cuts it: the same as the portable code.
+ */
+static void
+test_vector_large(void **state)
+{
+	static const size_t	 lens[] = { 4095, 4096, 4097, 65536,
+	    3 * 65536 + 5, (1 << 20) + 9 };
+	static const uint64_t	 offs[] = { 0, 7, 0xfff00003ULL,
+	    0xffffffffULL - 70000 };
+	unsigned char		*buf;
+	size_t			 n = (1 << 20) + 9, i, j, cut;
+	uint64_t		 off;
+
+	(void)state;
+	buf = xmalloc(n);
+	test_random_bytes(buf, n, 42);
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		for (j = 0; j < sizeof offs / sizeof offs[0]; j++)
+			test_same_as_portable("  ", offs[j], buf, lens[i]);
+	}
+	for (i = 0, off = 0xffff0000ULL; i < n; i += cut, off += cut) {
+		cut = (buf[i] * 37u + 1) % 4096 + 1;
+		if (cut > n - i)
+			cut = n - i;
+		test_same_as_portable("  ", off, buf + i, cut);
+	}
+	free(buf);
+}
+
 /* Run the hexdump tests. */
 int
 main(void)
@@ -380,6 +533,10 @@ main(void)
 		cmocka_unit_test(test_gutter),
 		cmocka_unit_test(test_narrow_rows),
 		cmocka_unit_test(test_large_chunk),
+		cmocka_unit_test(test_engine),
+		cmocka_unit_test(test_vector_every_byte),
+		cmocka_unit_test(test_vector_indents),
+		cmocka_unit_test(test_vector_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,4 +44,20 @@ size_t hexdump_row_n(char *buf, uint64_t off, const unsigned char *p,
 void hexdump_chunk(struct sbuf *out, const char *indent, uint64_t off,
     const unsigned char *p, size_t n);
 
+/*
+ * hexdump_chunk() by the portable table-driven code alone, whatever the
+ * machine: the same bytes, more slowly.  hexdump_chunk() uses vector code
+ * where it can (an indent of at most 16 bytes, and a CPU hexdump_engine()
+ * names); the tests and the fuzz target compare the two.
+ */
+void hexdump_chunk_portable(struct sbuf *out, const char *indent,
+    uint64_t off, const unsigned char *p, size_t n);
+
+/*
+ * The formatter hexdump_chunk() uses on this machine: "ssse3" (x86-64 with
+ * SSSE3, chosen at run time), "neon" (arm64) or "portable".  A static
+ * string.
+ */
+const char *hexdump_engine(void);
+
 #endif

@@ -110,18 +110,91 @@ enum sysrec_notation {
 /*
  * Append the narration of r (one line, no newline, no time, every byte
  * from outside escaped) to out.  Returns 0, or 1 when the notation shows
- * nothing for r (Python hides EAGAIN, EINPROGRESS and non-blocking
- * set-up); out is unchanged then.
+ * nothing for r; out is unchanged then.  Python hides what a blocking
+ * program never sees: EAGAIN, EWOULDBLOCK, EINPROGRESS, EALREADY and
+ * EINTR results (and SO_ERROR still saying EINPROGRESS),
+ * SSL_ERROR_WANT_READ/WRITE, and the kernel view's ioctl() records.
+ *
+ * Data is previewed whole when it is at most 32 bytes, else up to its
+ * first newline within 32 bytes, else its first 32 bytes, then "…"; C
+ * escapes it inside "..." (printable UTF-8 kept), Python as repr() of
+ * bytes followed by the byte count when shortened:
+ *   recv(4, 4096) = 78  "GET / HTTP/1.1\r\n"…
+ *   conn.recv(4096) → b'GET / HTTP/1.1\r\n'… (78 bytes)
+ * Python names options as SPEC section 10 writes them
+ * (s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)), everything else with its
+ * module (socket.SHUT_WR, socket.AF_INET6).
  */
 int sysrec_narrate(struct sbuf *out, const struct sysrec *r,
     enum sysrec_notation n);
 
-/* Nonzero when a and b narrate to the same line, so that a run of them
- * folds into one line with a count ("recv(4, 4096) = 4096 ×2,731"). */
+/*
+ * Nonzero when a and b are the same call on the same socket with the same
+ * arguments, result and errors, so that a run of them folds into one line
+ * with a count ("recv(4, 4096) = 4096 ×2,731").  The bytes (data) and the
+ * time may differ: a folded line narrates the first record of the run.
+ */
 int sysrec_same(const struct sysrec *a, const struct sysrec *b);
 
-/* A malloc'd deep copy of r (strings and data included), and its release. */
+/* Append the count of a folded run: " ×2,731" (digits grouped by commas,
+ * whatever the locale says). */
+void sysrec_fold_count(struct sbuf *out, uint64_t count);
+
+/* A malloc'd deep copy of r (strings and data included), and its release;
+ * sysrec_free() is only for what sysrec_copy() made (NULL is fine). */
 struct sysrec *sysrec_copy(const struct sysrec *r);
 void sysrec_free(struct sysrec *r);
+
+/*
+ * Append r as one JSON object, no newline:
+ *   {"call":"recv","fd":4,"args":{"len":4096,"flags":"0"},"ret":78,
+ *    "errno":null}
+ * "call" is the function's name (sysrec_call_name()), "args" holds the
+ * arguments the call takes, by their C names (constants symbolic, as
+ * strings: "domain":"AF_INET", "flags":"MSG_NOSIGNAL", "0" for none;
+ * addresses as {"family":"AF_INET","host":"127.0.0.1","port":19999}),
+ * "errno" is the symbolic name or null; "gai", "ssl_error", "trunc_len",
+ * "discarded", "bytes" (data_len, when the call has data) and "note" are
+ * added when set.  The bytes themselves are not repeated here (the
+ * transcript's "hex" carries them).  Strings are escaped as transcript.c
+ * escapes them, so the output is valid UTF-8 with no control byte.
+ */
+void sysrec_json(struct sbuf *out, const struct sysrec *r);
+
+/* The C name of a call: "socket", "accept4", "SSL_read"... */
+const char *sysrec_call_name(enum sysrec_call call);
+
+/*
+ * Append n bytes exactly as Python's repr() of a bytes object shows them:
+ * b'...' (or b"..." when the bytes hold a ' and no "), with \\, \t, \n,
+ * \r, the quote escaped, and every byte below 0x20 or from 0x7f up as
+ * \xhh.  The result is printable ASCII.
+ */
+void sysrec_py_bytes(struct sbuf *out, const void *p, size_t n);
+
+/*
+ * Python notation, the variable names (a narrator sees one record, so the
+ * names follow from the record alone):
+ *   - a listener (SR_ROLE_LISTENER, Lk): "s" for L1, "s<k>" for Lk;
+ *   - an accepted socket (SR_ROLE_ACCEPTED, #n): "conn" for #1, "conn<n>";
+ *   - a client (SR_ROLE_CLIENT, #n): "s" for #1, "s<n>" for #n;
+ *   - SR_ROLE_NONE: "s".
+ * accept4() assigns to the name of the accepted #conn from the listener
+ * named by r->listener.  A listener and a client are two programs in a
+ * course (server.py and client.py each have their "s"), so L1 and a
+ * client #1 are both "s"; the Events pane names the socket beside each
+ * line ("L1", "#1"), so the lines stay apart.
+ *
+ * Conventions for fields the list above leaves open:
+ *   - SR_SETSOCKOPT of SO_LINGER: optval is l_linger, with l_onoff 1;
+ *     optval < 0 means l_onoff 0.
+ *   - SR_RECVFROM on a datagram socket: ret 0 is an empty datagram (not
+ *     EOF); trunc_len > data_len says the datagram was cut to data_len
+ *     (to min(len, trunc_len) when data is NULL).
+ *   - SR_SSL_*: ret is what OpenSSL returned, ssl_error its
+ *     SSL_get_error() (SSL_ERROR_WANT_READ is 2 and so on), err the
+ *     errno for SSL_ERROR_SYSCALL (0 there: the peer closed without
+ *     close_notify, a truncation).
+ */
 
 #endif
