@@ -66,10 +66,10 @@ net_dgram_close(struct net_conn *nc)
 
 const struct net_ops net_udp_ops = {
 	"udp", SOCK_DGRAM, net_dgram_read, net_dgram_write,
-	net_dgram_shutdown, net_dgram_close, NULL, NULL, NULL
+	net_dgram_shutdown, net_dgram_close, NULL, NULL, NULL, NULL
 };
 
 const struct net_ops net_unixgram_ops = {
 	"unixgram", SOCK_DGRAM, net_dgram_read, net_dgram_write,
-	net_dgram_shutdown, net_dgram_close, NULL, NULL, NULL
+	net_dgram_shutdown, net_dgram_close, NULL, NULL, NULL, NULL
 };

@@ -51,10 +51,10 @@ net_stream_close(struct net_conn *nc)
 
 const struct net_ops net_tcp_ops = {
 	"tcp", SOCK_STREAM, net_stream_read, net_stream_write,
-	net_stream_shutdown, net_stream_close, NULL, NULL, NULL
+	net_stream_shutdown, net_stream_close, NULL, NULL, NULL, NULL
 };
 
 const struct net_ops net_unix_ops = {
 	"unix", SOCK_STREAM, net_stream_read, net_stream_write,
-	net_stream_shutdown, net_stream_close, NULL, NULL, NULL
+	net_stream_shutdown, net_stream_close, NULL, NULL, NULL, NULL
 };

@@ -113,16 +113,13 @@ net_sys_addr(struct sysrec *r, const struct net_addr *a)
 	r->addr.port = a->port;
 }
 
-/* Finish a record with the call's result and hand it on. */
+/* Write r to the debug file and hand it to the callback. */
 static void
-net_sys_emit(struct sysrec *r, long long ret, int err)
+net_sys_out(const struct sysrec *r)
 {
-	r->t = loop_now();
-	r->ret = ret;
-	r->err = ret < 0 ? err : 0;
 	if (nsys.file != NULL) {
 		fprintf(nsys.file, "%s %d %lld %s", net_sys_name(r->call),
-		    r->call == SR_SOCKET ? (int)ret : r->fd, ret,
+		    r->call == SR_SOCKET ? (int)r->ret : r->fd, r->ret,
 		    r->err != 0 ? evlog_errname(r->err) : "0");
 		if (r->discarded > 0)
 			fprintf(nsys.file, " discarded=%llu",
@@ -131,8 +128,34 @@ net_sys_emit(struct sysrec *r, long long ret, int err)
 	}
 	if (nsys.fn != NULL)
 		nsys.fn(r, nsys.arg);
+}
+
+/* Finish a record with the call's result and hand it on. */
+static void
+net_sys_emit(struct sysrec *r, long long ret, int err)
+{
+	r->t = loop_now();
+	r->ret = ret;
+	r->err = ret < 0 ? err : 0;
+	net_sys_out(r);
 	/* The callback must not change what the caller reads next. */
 	errno = err;
+}
+
+/* Pass on a record made elsewhere (tls.c's SSL calls) as about w. */
+void
+net_sys_forward(const struct net_who *w, const struct sysrec *from)
+{
+	struct sysrec	r = *from;
+
+	if (w != NULL) {
+		r.conn = w->conn;
+		r.listener = w->listener;
+		r.role = w->role;
+	}
+	r.t = loop_now();
+	/* As made: an SSL call's errno and result are its own. */
+	net_sys_out(&r);
 }
 
 /* socket(). */

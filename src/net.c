@@ -43,6 +43,7 @@
 #include "sockscope/loop.h"
 #include "sockscope/net-int.h"
 #include "sockscope/net.h"
+#include "sockscope/tls.h"
 #include "sockscope/util.h"
 
 /* Automatic recv() calls per readable connection per loop turn: enough to
@@ -88,6 +89,8 @@ static struct {
 	int			  lookups;	/* threads not yet heard from */
 	int			  listen_lookups; /* of them, for listeners */
 	int			  hooked;	/* before-sleep hook added */
+	struct tls_ctx		 *tls_client;	/* the caller's (net_set_tls) */
+	struct tls_ctx		 *tls_server;
 } net;
 
 static void	net_attempt(struct net_conn *nc);
@@ -97,6 +100,11 @@ static ssize_t	net_do_recv(struct net_conn *nc, size_t n);
 static void	net_on_conn_fd(int fd, int revents, void *arg);
 static void	net_hook(int *timeout_ms, void *arg);
 static int	net_start(struct net_conn *nc);
+static struct net_conn *net_live(int id);
+static void	net_transport_error(struct net_conn *nc, const char *call,
+		    int err);
+static void	net_check_pending(struct net_conn *nc);
+static void	net_free_ai(struct net_conn *nc);
 static int	net_listen_on(struct addrinfo *ai, enum net_transport t);
 
 /* The operations of each transport; NULL: not built in. */
@@ -113,15 +121,10 @@ net_ops_of(enum net_transport t)
 	case NET_UNIXGRAM:
 		return &net_unixgram_ops;
 	case NET_TLS:
-		/*
-		 * tls.c fills one more struct net_ops (net-tls.c): start()
-		 * begins the handshake once TCP is up, step() drives it on
-		 * each readiness and wants() says which way it waits (its
-		 * WANT_READ/WANT_WRITE); read/write are SSL_read/SSL_write,
-		 * shutdown sends close_notify, close frees the SSL.  Its
-		 * socket is a TCP one (the NET_TCP hints and type).
-		 */
-		return NULL;
+		/* net-tls.c, on tls.c: start() begins the handshake once
+		 * TCP is up, step() drives it, wants() says which way it
+		 * waits, pending() what OpenSSL holds. */
+		return &net_tls_ops;
 	}
 	return NULL;
 }
@@ -243,6 +246,33 @@ net_init(const struct net_config *cfg, net_emit_fn *emit, void *arg)
 		net.hooked = 1;
 }
 
+/* The TLS contexts NET_TLS connections use (the caller's to free). */
+void
+net_set_tls(struct tls_ctx *client, struct tls_ctx *server)
+{
+	net.tls_client = client;
+	net.tls_server = server;
+}
+
+/* The TLS context for a client (0) or a server (1). */
+struct tls_ctx *
+net_tls_ctx(int server)
+{
+	return server ? net.tls_server : net.tls_client;
+}
+
+/* The TLS session of live connection id. */
+int
+net_tls_info(int id, struct tls_info *info)
+{
+	struct net_conn	*nc = net_live(id);
+
+	if (nc == NULL || nc->tr != NET_TLS || nc->tstate == NULL)
+		return -1;
+	tls_info(nc->tstate, info);
+	return 0;
+}
+
 /* Where the call records go. */
 void
 net_set_record(net_record_fn *fn, void *arg)
@@ -268,9 +298,11 @@ net_free(void)
 		}
 		if (nc->timer != 0)
 			loop_del_timer(nc->timer);
-		if (nc->ai != NULL)
-			freeaddrinfo(nc->ai);
+		if (nc->pend_timer != 0)
+			loop_del_timer(nc->pend_timer);
+		net_free_ai(nc);
 		nc->ops->close(nc);
+		free(nc->name);
 		conn_free(&nc->c);
 		free(nc);
 	}
@@ -491,9 +523,11 @@ net_conn_release(struct net_conn *nc)
 
 	if (nc->timer != 0)
 		loop_del_timer(nc->timer);
-	if (nc->ai != NULL)
-		freeaddrinfo(nc->ai);
+	if (nc->pend_timer != 0)
+		loop_del_timer(nc->pend_timer);
+	net_free_ai(nc);
 	nc->ops->close(nc);
+	free(nc->name);
 	/* The queue is gone; the counters, state and addresses stay. */
 	conn_free(&nc->c);
 	*dead = nc->c;
@@ -731,6 +765,7 @@ net_connect_ex(const char *host, const char *port, enum net_transport t)
 	}
 	if (t == NET_UNIX || t == NET_UNIXGRAM) {
 		nc = net_conn_new(0, CONN_CONNECTING, t);
+		nc->name = xstrdup(host);
 		if (net_addr_unix(&nc->peer, host) != 0) {
 			net_emit_message(nc, 0, "connect", host, ENAMETOOLONG,
 			    "a Unix socket path is 1 to 107 bytes");
@@ -758,6 +793,7 @@ net_connect_ex(const char *host, const char *port, enum net_transport t)
 		return -1;
 	}
 	nc = net_conn_new(0, CONN_CONNECTING, t);
+	nc->name = xstrdup(host);
 	if (rc == 0) {
 		struct net_who	w = net_who_conn(nc);
 
@@ -794,13 +830,25 @@ net_free_ai(struct net_conn *nc)
 	nc->ai = nc->next = NULL;
 }
 
+/* Say a transport's failure: its words when it has them, else errno. */
+static void
+net_transport_error(struct net_conn *nc, const char *call, int err)
+{
+	if (nc->errmsg[0] != '\0') {
+		net_emit_message(nc, 0, call, NULL, err, nc->errmsg);
+		nc->errmsg[0] = '\0';
+	} else
+		net_emit_error(nc, 0, call, NULL, err);
+}
+
 /* Let the transport begin (a handshake); 0, or -1 once nc is closed. */
 static int
 net_start(struct net_conn *nc)
 {
 	if (nc->ops->start == NULL || nc->ops->start(nc) == 0)
 		return 0;
-	net_emit_error(nc, 0, nc->ops->name, NULL, errno);
+	net_transport_error(nc, nc->c.listener != 0 ? "SSL_accept" :
+	    "SSL_connect", errno);
 	net_close_fd(nc, 0);
 	return -1;
 }
@@ -1033,6 +1081,11 @@ net_do_shutdown(struct net_conn *nc)
 	if (nc->ops->shutdown(nc) == -1) {
 		int	err = errno;
 
+		if (err == EAGAIN) {
+			/* close_notify waits for room: the next write turn
+			 * (still pending, nothing else may be sent). */
+			return;
+		}
 		if (err == ENOTCONN || err == ECONNRESET || err == EPIPE)
 			net_peer_reset(nc, "shutdown", 0, err);
 		else
@@ -1080,7 +1133,10 @@ net_flush(struct net_conn *nc)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* Say so once per stall, not on every POLLOUT. */
+			/* Say so once per stall, not on every POLLOUT; a
+			 * handshake under way is no stall. */
+			if (nc->handshaking)
+				return;
 			if (!nc->send_blocked) {
 				struct ev	e = net_ev(EV_WAIT, nc);
 
@@ -1134,7 +1190,8 @@ net_flush(struct net_conn *nc)
 			if (nc->fd != -1 && !nc->retiring)
 				net_peer_reset(nc, "send", n, err);
 		} else {
-			net_emit_error(nc, 0, "send", NULL, errno);
+			net_transport_error(nc, nc->tr == NET_TLS ?
+			    "SSL_write" : "send", errno);
 			net_close_fd(nc, 0);
 		}
 		return;
@@ -1202,6 +1259,9 @@ net_do_recv(struct net_conn *nc, size_t n)
 	} else if (r == 0) {
 		int	was_eof = nc->c.eof_in;
 
+		if (nc->eof_note != NULL && !was_eof)
+			net_emit_message(nc, 0, "SSL_read", NULL, 0,
+			    nc->eof_note);
 		conn_on_eof(&nc->c);
 		e = net_ev(EV_EOF, nc);
 		e.asked = n;
@@ -1225,7 +1285,8 @@ net_do_recv(struct net_conn *nc, size_t n)
 	} else if (errno == ECONNRESET || errno == EPIPE) {
 		net_peer_reset(nc, "recv", n, errno);
 	} else {
-		net_emit_error(nc, 0, "recv", NULL, errno);
+		net_transport_error(nc, nc->tr == NET_TLS ? "SSL_read" :
+		    "recv", errno);
 		net_close_fd(nc, 0);
 	}
 	return r;
@@ -1925,7 +1986,7 @@ net_listen(const char *addr, const char *port)
  * reset after the FIN is still news, so ask recv() what happened.
  */
 static void
-net_after_eof(struct net_conn *nc)
+net_after_eof(struct net_conn *nc, int revents)
 {
 	ssize_t	r;
 	size_t	trunc;
@@ -1933,6 +1994,18 @@ net_after_eof(struct net_conn *nc)
 	do
 		r = nc->ops->read(nc, net.rbuf, net.cfg.recv_size, &trunc);
 	while (r == -1 && errno == EINTR);
+	if (r == 0 && (revents & LOOP_ERR)) {
+		struct net_who	w = net_who_conn(nc);
+		int		err = 0;
+
+		/* After a FIN, recv() says EOF again even when a RST came:
+		 * the socket's pending error tells (EPIPE, ECONNRESET). */
+		if (net_sys_so_error(&w, nc->fd, NULL, &err) == 0 &&
+		    (err == ECONNRESET || err == EPIPE)) {
+			net_peer_reset(nc, "recv", net.cfg.recv_size, err);
+			return;
+		}
+	}
 	if (r == -1 && (errno == ECONNRESET || errno == EPIPE))
 		net_peer_reset(nc, "recv", net.cfg.recv_size, errno);
 	else if (r == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -1970,12 +2043,18 @@ net_on_conn_fd(int fd, int revents, void *arg)
 		int	took = nc->ops->step(nc, revents);
 
 		if (took == -1) {
-			net_emit_error(nc, 0, nc->ops->name, NULL, errno);
+			net_transport_error(nc, nc->c.listener != 0 ?
+			    "SSL_accept" : "SSL_connect", errno);
 			net_close_fd(nc, 0);
 		}
-		if (took != 0)
+		if (took != 0) {
+			net_check_pending(nc);
 			return;
+		}
 	}
+	/* What the transport waited for came: let it try both ways. */
+	if (nc->ops->wants != NULL && (revents & nc->ops->wants(nc)))
+		revents |= LOOP_READ | LOOP_WRITE;
 	/*
 	 * Receive before sending: bytes that arrived before a reset stay
 	 * readable, and a send that fails first would lose them.
@@ -1996,7 +2075,31 @@ net_on_conn_fd(int fd, int revents, void *arg)
 		/* Bytes, EOF or a reset wait in the kernel for /recv. */
 		nc->quiet = 1;
 	} else if (revents & (LOOP_HUP | LOOP_ERR))
-		net_after_eof(nc);
+		net_after_eof(nc, revents);
 	if (nc->fd != -1 && !nc->retiring && (revents & LOOP_WRITE))
 		net_flush(nc);
+	net_check_pending(nc);
+}
+
+/* The transport holds bytes the socket will not report: read them. */
+static void
+net_on_pending(long long id, void *arg)
+{
+	struct net_conn	*nc = arg;
+
+	(void)id;
+	nc->pend_timer = 0;
+	if (nc->fd != -1 && !nc->retiring)
+		net_on_conn_fd(nc->fd, LOOP_READ, nc);
+}
+
+/* Come back at once while the transport holds what auto mode reads. */
+static void
+net_check_pending(struct net_conn *nc)
+{
+	if (nc->retiring || nc->fd == -1 || nc->pend_timer != 0 ||
+	    nc->ops->pending == NULL || !net.cfg.auto_recv ||
+	    nc->c.eof_in || !nc->ops->pending(nc))
+		return;
+	nc->pend_timer = loop_add_timer(0, net_on_pending, nc);
 }

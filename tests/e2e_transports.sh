@@ -297,6 +297,138 @@ t_check "/listen NAME: then it listens" grep -Eq '^\* L2 listening on (127\.0\.0
 t_check "/close during a lookup: said" grep -q '^! #1 getaddrinfo: the name lookup for #1 was cancelled' "$D/lk.out"
 t_check "/close during a lookup: no connect follows" sh -c "! grep -q '^\* #1 connecting' '$D/lk.out'"
 
+# --- TLS over TCP: client against openssl s_server, server for s_client --------
+if command -v openssl >/dev/null; then
+	ossl() {	# ossl ARGS...: openssl, its output shown only on failure
+		openssl "$@" >"$D/ossl.log" 2>&1 || { cat "$D/ossl.log"; t_fail "openssl $1"; }
+	}
+	ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$D/ca.key" -out "$D/ca.pem" -days 30 -subj "/CN=engine test CA"
+	for leaf in good:DNS:localhost,IP:127.0.0.1 wrong:DNS:wrong.example; do
+		n=${leaf%%:*}
+		printf 'subjectAltName = %s\n' "${leaf#*:}" >"$D/$n.ext"
+		ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$D/$n.key" -out "$D/$n.csr" -subj "/CN=$n"
+		ossl x509 -req -in "$D/$n.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
+			-CAcreateserial -days 30 -extfile "$D/$n.ext" -out "$D/$n.pem"
+	done
+	# srv NAME CERT: openssl s_server for one client, input on fd 6.
+	srv() {
+		SPORT=$(t_free_port)
+		rm -f "$D/$1.sin"
+		mkfifo "$D/$1.sin"
+		openssl s_server -accept "127.0.0.1:$SPORT" -cert "$D/$2.pem" \
+			-key "$D/$2.key" -naccept 1 -quiet <"$D/$1.sin" >"$D/$1.srv" 2>&1 3>&- &
+		SPID=$!
+		t_bg $SPID
+		exec 6>"$D/$1.sin"
+		t_wait_port "$SPORT" || t_fail "$1: s_server did not start"
+	}
+
+	# Client, a certificate from our CA for localhost: verified, chunks
+	# both ways, then the server gone without close_notify.
+	srv tgood good
+	SOCKSCOPE_RECORD_FILE=$D/tgood.rec drv_start tgood -V -A "$D/ca.pem" connect tls localhost "$SPORT"
+	t_wait_for "$D/tgood.out" '^\* #1 connected' 10
+	drv_say ping
+	t_wait_for "$D/tgood.srv" '^ping' 10
+	printf 'pong!\n' >&6
+	t_wait_for "$D/tgood.out" 'recv 6 bytes' 10
+	drv_say /tls
+	t_wait_for "$D/tgood.out" '^tls ' 10
+	exec 6>&-
+	kill "$SPID" 2>/dev/null
+	t_wait_for "$D/tgood.out" 'closed|truncated' 10
+	drv_end
+	t_check "tls client: the plaintext reached s_server" grep -qx ping "$D/tgood.srv"
+	t_check "tls client: s_server's reply is a plaintext chunk" grep -q '^< #1 recv 6 bytes \[chunk 1\]$' "$D/tgood.out"
+	t_check "tls client: the handshake in words, verified" grep -Eq '^tls TLSv1\.[23] .*peer CN=good, verify: ok$' "$D/tgood.out"
+	t_check "tls client: no close_notify is called a truncation" grep -q 'the peer closed without close_notify: truncated' "$D/tgood.out"
+	t_check "tls client: the record has the handshake" grep -q '^SSL_connect ' "$D/tgood.rec"
+	t_check "tls client: ... and the plaintext reads" grep -q '^SSL_read [0-9]* 6 ' "$D/tgood.rec"
+
+	# A certificate for another name: refused, in words, and closed.
+	srv twrong wrong
+	drv_start twrong -V -A "$D/ca.pem" connect tls localhost "$SPORT"
+	t_wait_for "$D/twrong.out" 'SSL_connect|closed' 10
+	t_wait_for "$D/twrong.out" 'closed' 10
+	drv_end
+	exec 6>&-
+	t_check "tls client: a wrong name is refused in words" grep -Eq '^! #1 SSL_connect: .*(hostname mismatch|verify failed)' "$D/twrong.out"
+	t_check "tls client: ... and the connection closed" grep -q '^\* #1 closed' "$D/twrong.out"
+
+	# Server, its throw-away certificate, for openssl s_client.
+	drv_start tsrv listen tls 127.0.0.1 0
+	t_wait_for "$D/tsrv.out" 'listening on' 5
+	P=$(t_listen_port "$D/tsrv.out")
+	mkfifo "$D/tcl.in"
+	openssl s_client -connect "127.0.0.1:$P" -quiet -no_ign_eof <"$D/tcl.in" >"$D/tcl.out" 2>&1 &
+	TCL=$!
+	t_bg $TCL
+	exec 5>"$D/tcl.in"
+	printf 'hello server\n' >&5
+	t_wait_for "$D/tsrv.out" 'recv 13 bytes' 10
+	drv_say 'hello client'
+	t_wait_for "$D/tcl.out" 'hello client' 10
+	exec 5>&-	# s_client ends with close_notify
+	t_wait_for "$D/tsrv.out" 'recv 0 bytes: EOF' 10
+	# A second client killed: no close_notify.
+	mkfifo "$D/tcl2.in"
+	openssl s_client -connect "127.0.0.1:$P" -quiet <"$D/tcl2.in" >/dev/null 2>&1 &
+	TCL2=$!
+	t_bg $TCL2
+	exec 5>"$D/tcl2.in"
+	printf 'bye\n' >&5
+	t_wait_for "$D/tsrv.out" '^< #2 recv 4 bytes' 10
+	{ kill -9 "$TCL2"; wait "$TCL2"; } 2>/dev/null
+	t_wait_for "$D/tsrv.out" '#2 .*truncated' 10
+	exec 5>&-
+	if command -v curl >/dev/null; then
+		curl -sk -m 10 "https://127.0.0.1:$P/engine" >/dev/null 2>&1 &
+		t_bg $!
+		t_wait_for "$D/tsrv.out" '^< #3 recv' 10
+		drv_say '/close 3'
+	fi
+	drv_end
+	t_check "tls server: s_client's plaintext arrived" grep -q '^< #1 recv 13 bytes \[chunk 1\]$' "$D/tsrv.out"
+	t_check "tls server: our reply reached s_client" grep -q 'hello client' "$D/tcl.out"
+	t_check "tls server: close_notify is a clean EOF" sh -c "grep -q '^< #1 recv 0 bytes: EOF' '$D/tsrv.out' && ! grep -q '#1 .*truncated' '$D/tsrv.out'"
+	t_check "tls server: a killed client is a truncation" grep -q '^! #2 SSL_read: the peer closed without close_notify: truncated' "$D/tsrv.out"
+	if command -v curl >/dev/null; then
+		t_check "tls server: curl --insecure's request, in plaintext" grep -q '|GET /engine HTTP|' "$D/tsrv.out"
+	fi
+fi
+
+# A reset after the peer's FIN: recv() says EOF again, SO_ERROR says RST.
+P=$(t_free_port)
+mkfifo "$D/finrst.in"
+timeout --foreground 30 "$S" -n -k listen "$P" <"$D/finrst.in" >"$D/finrst.out" 2>&1 &
+FR=$!
+t_bg $FR
+exec 7>"$D/finrst.in"
+t_wait_port "$P"
+mkfifo "$D/finrst.go"
+# The client: FIN at once; RST (SO_LINGER 0) when told to.
+python3 -c '
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.shutdown(socket.SHUT_WR)
+open(sys.argv[2]).readline()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+' "$P" "$D/finrst.go" >/dev/null 2>&1 &
+t_bg $!
+exec 8>"$D/finrst.go"
+t_wait_for "$D/finrst.out" '^< #1 recv 0 bytes: EOF' 10
+echo go >&8
+exec 8>&-
+t_wait_for "$D/finrst.out" '^\* #1 (reset by peer|closed)' 10
+# Checked while our input is still open (its end would shut down, and
+# find the reset that way).
+t_check "FIN then RST: the reset is reported" grep -q '^\* #1 reset by peer$' "$D/finrst.out"
+exec 7>&-
+t_wait_pid "$FR" 10
+
 # --- issue 10: honest closes, no loss after EPIPE, limits, signals ----------
 
 # /close with unread bytes in the kernel: Linux sends RST; say so, and how

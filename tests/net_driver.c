@@ -5,8 +5,11 @@
  * command line grows -u and -U.  It prints the batch transcript of every
  * event on standard output and reads commands on standard input:
  *
- *	net_driver [-m] [-b SIZE] [-w SECS] connect|listen
- *	    tcp|udp|unix|unixgram HOST [PORT]
+ *	net_driver [-m] [-b SIZE] [-w SECS] [-V] [-A CAFILE]
+ *	    connect|listen tcp|udp|unix|unixgram|tls HOST [PORT]
+ *
+ *	(tls: a client verifies the peer with -V, trusting -A's CAs too; a
+ *	listener has a throw-away certificate for localhost, 127.0.0.1)
  *
  *	TEXT		send TEXT and a newline to the newest connection
  *	#N TEXT		send to connection N
@@ -14,6 +17,7 @@
  *	/close [N]	close; /reset [N]; /shutdown [N]
  *	/connect T HOST [PORT], /listen T HOST [PORT]
  *	/stats		print "open N listeners M timers T ids I"
+ *	/tls [N]	print "tls SUMMARY" of the session
  *	/quit		leave (also at the end of input)
  *
  * Not installed; built with make check.
@@ -29,6 +33,7 @@
 
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
+#include "sockscope/tls.h"
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
@@ -131,6 +136,13 @@ drv_line(char *line)
 		    strcmp(words[0], "listen") == 0) {
 			if (drv_open(words, n) != 0)
 				printf("open failed\n");
+		} else if (strcmp(words[0], "tls") == 0) {
+			struct tls_info	info;
+
+			if (net_tls_info(id, &info) == 0)
+				printf("tls %s\n", info.summary);
+			else
+				printf("tls none\n");
 		} else if (strcmp(words[0], "stats") == 0) {
 			printf("open %d listeners %d timers %d ids %d\n",
 			    net_open_conns(), net_open_listeners(),
@@ -222,9 +234,13 @@ main(int argc, char **argv)
 	struct net_config	cfg = { 4096, 1, 0, 10.0 };
 	struct loop_frontend	fe = { drv_want_input, drv_on_input,
 	    drv_on_signal, drv_before_sleep, drv_done, NULL };
-	int			c;
+	static const char	*names[] = { "localhost", "127.0.0.1", NULL };
+	struct tls_ctx		*client = NULL, *server = NULL;
+	const char		*ca = NULL;
+	char			*cause = NULL;
+	int			 c, verify = 0, rc = 0;
 
-	while ((c = getopt(argc, argv, "mb:w:")) != -1) {
+	while ((c = getopt(argc, argv, "mb:w:VA:")) != -1) {
 		switch (c) {
 		case 'm':
 			cfg.auto_recv = 0;
@@ -235,19 +251,41 @@ main(int argc, char **argv)
 		case 'w':
 			cfg.timeout = atof(optarg);
 			break;
+		case 'V':
+			verify = 1;
+			break;
+		case 'A':
+			ca = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
-	loop_init();
-	net_init(&cfg, drv_event, NULL);
-	if (drv_open(argv + optind, argc - optind) != 0) {
-		net_free();
+	client = tls_client_ctx(verify, &cause);
+	if (client != NULL && ca != NULL &&
+	    tls_ctx_add_ca(client, ca, &cause) != 0) {
+		tls_ctx_free(client);
+		client = NULL;
+	}
+	if (client != NULL)
+		server = tls_server_ctx(NULL, NULL, names, &cause);
+	if (server == NULL) {
+		fprintf(stderr, "net_driver: %s\n", cause);
+		free(cause);
+		tls_ctx_free(client);
 		return 1;
 	}
-	loop_run(&fe);
+	loop_init();
+	net_init(&cfg, drv_event, NULL);
+	net_set_tls(client, server);
+	if (drv_open(argv + optind, argc - optind) != 0)
+		rc = 1;
+	else
+		loop_run(&fe);
 	net_free();
+	tls_ctx_free(client);
+	tls_ctx_free(server);
 	sbuf_free(&drv.out);
 	sbuf_free(&drv.in);
-	return 0;
+	return rc;
 }

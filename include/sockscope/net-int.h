@@ -62,6 +62,9 @@ struct net_ops {
 	 * its own (a handshake): returns 1 if it took the event, 0 to let
 	 * net.c receive and send, -1 with errno to close.  NULL: always 0. */
 	int		(*step)(struct net_conn *nc, int revents);
+	/* Nonzero when bytes wait inside the transport (OpenSSL) that the
+	 * socket will not report: read again without waiting.  NULL: 0. */
+	int		(*pending)(const struct net_conn *nc);
 };
 
 struct net_lstn;
@@ -82,6 +85,15 @@ struct net_conn {
 	struct addrinfo		*next;		/* the next address to try */
 	char			 target[NET_ADDR_MAX];
 	long long		 timer;		/* connect deadline, 0 = none */
+	long long		 pend_timer;	/* read what the transport holds */
+	char			*name;		/* host as given (TLS: SNI) */
+	char			 errmsg[256];	/* transport's words for a
+						   failure, "" = use errno */
+	char			 note[256];	/* transport's news (TLS: the
+						   handshake summary) */
+	const char		*eof_note;	/* an EOF that is not clean */
+	int			 handshaking;	/* transport not ready for
+						   bytes yet (set by it) */
 	int			 watched;	/* mask given to the loop */
 	int			 registered;	/* fd is in the loop */
 	int			 send_blocked;	/* last send() hit EAGAIN */
@@ -143,6 +155,7 @@ int	net_sys_close(const struct net_who *w, int fd, uint64_t discarded);
 int	net_sys_ioctl(const struct net_who *w, int fd, unsigned long req,
 	    int *val, int record);
 int	net_sys_unlink(const struct net_who *w, const char *path);
+void	net_sys_forward(const struct net_who *w, const struct sysrec *r);
 void	net_sys_gai(const struct net_who *w, const char *host,
 	    const char *service, int rc, int err);
 
@@ -158,5 +171,9 @@ extern const struct net_ops net_tcp_ops;
 extern const struct net_ops net_unix_ops;
 extern const struct net_ops net_udp_ops;
 extern const struct net_ops net_unixgram_ops;
+extern const struct net_ops net_tls_ops;
+
+/* net.c: the TLS context for a client (0) or a server (1), or NULL. */
+struct tls_ctx *net_tls_ctx(int server);
 
 #endif

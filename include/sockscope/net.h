@@ -10,8 +10,8 @@
  * net.c registers its own descriptors and connect-deadline timers with
  * the loop (loop.h); nobody hands it poll results.
  *
- * Transports: TCP (net_connect(), net_listen()), UDP, Unix stream and Unix
- * datagram (net_connect_ex(), net_listen_ex()); TLS is a slot for tls.c.
+ * Transports: TCP (net_connect(), net_listen()), UDP, Unix stream, Unix
+ * datagram and TLS over TCP (net_connect_ex(), net_listen_ex()).
  *
  * Connections are freed when closed: what the view needs of a closed one
  * stays as a small struct conn (no queue) until net_forget(id).  Ids never
@@ -40,7 +40,7 @@ enum net_transport {
 	NET_UDP,	/* every datagram one chunk */
 	NET_UNIX,	/* Unix stream socket: HOST is the path */
 	NET_UNIXGRAM,	/* Unix datagram socket */
-	NET_TLS		/* TLS over TCP: tls.c fills in its operations */
+	NET_TLS		/* TLS over TCP (net-tls.c on tls.c) */
 };
 
 struct net_config {
@@ -101,14 +101,29 @@ int net_connect(const char *host, const char *port);
  * its own connection, accepted on it, and replies go back with sendto();
  * it reads in manual mode too (only recvfrom() tells whose a datagram is).
  * A datagram connection has no EOF: /shutdown only ends our sending.
- * Returns as the TCP calls do; -1 after an EV_ERROR for a transport not
- * built in (NET_TLS until tls.c provides it).  net_listen_ex() looks a
+ * Returns as the TCP calls do.  net_listen_ex() looks a
  * host name up off the loop, as net_connect() does: it then returns 0,
  * and EV_LISTENING or EV_ERROR follows (net_open_listeners() counts the
  * listener meanwhile); /listen HOST should use it.
  */
 int net_listen_ex(const char *host, const char *port, enum net_transport t);
 int net_connect_ex(const char *host, const char *port, enum net_transport t);
+/*
+ * The TLS contexts (tls.h) NET_TLS uses: client for net_connect_ex(), its
+ * SNI and name check the host as given; server for net_listen_ex().  The
+ * caller makes them (verify policy, certificate) and frees them after
+ * net_free().  The handshake, every SSL call, is in the record
+ * (SR_SSL_CONNECT / SR_SSL_ACCEPT with the summary as note); a failed one
+ * is an EV_ERROR ("SSL_connect", tls_cause()'s words) and the connection
+ * closes; a peer that ends without close_notify gives an EV_ERROR
+ * ("truncated") before its EV_EOF.
+ */
+struct tls_ctx;
+struct tls_info;
+void net_set_tls(struct tls_ctx *client, struct tls_ctx *server);
+/* The TLS session of connection id: 0 and *info, or -1 (not TLS, closed). */
+int net_tls_info(int id, struct tls_info *info);
+
 /* "tcp", "udp", "unix", "unixgram", "tls". */
 const char *net_transport_name(enum net_transport t);
 /* The transport of connection id or listener lid (NET_TCP if unknown). */
