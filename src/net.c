@@ -5,7 +5,7 @@
  * the loop (loop.h) and is called back by it.  Reports what happened as a
  * struct ev through the emit callback; every socket call itself is made
  * and recorded by net-sys.c.  How bytes move for each kind of socket is a
- * transport's (struct net_ops: net-stream.c, net-dgram.c, later tls.c).
+ * transport's (struct net_ops: net-stream.c, net-dgram.c, net-tls.c).
  *
  * Nothing here blocks: sockets are non-blocking, connects finish in the
  * loop, names are looked up in a thread, and sends go through each
