@@ -57,6 +57,7 @@
 struct net_id {
 	struct net_conn		*live;
 	struct conn		*dead;
+	enum net_transport	 tr;
 };
 
 /* A name lookup handed to a thread; it comes back through the pipe. */
@@ -500,6 +501,7 @@ net_conn_new(int listener, enum conn_state state, enum net_transport t)
 	nc->tr = t;
 	nc->ops = net_ops_of(t);
 	net.ids[id - 1].live = nc;
+	net.ids[id - 1].tr = t;
 	nc->live_next = net.live;
 	if (net.live != NULL)
 		net.live->live_prev = nc;
@@ -1480,9 +1482,9 @@ net_forget(int id)
 enum net_transport
 net_conn_transport(int id)
 {
-	struct net_conn	*nc = net_live(id);
-
-	return nc != NULL ? nc->tr : NET_TCP;
+	if (id < 1 || id > net.nids)
+		return NET_TCP;
+	return net.ids[id - 1].tr;
 }
 
 /* The transport of listener lid. */

@@ -223,6 +223,8 @@ drv_end
 t_check "timers: none once connected" grep -q '^open 1 listeners 0 timers 0 ids 1$' "$D/timers.out"
 t_check "freed: a closed id says so" grep -q '^refused: #1 is already CLOSED$' "$D/timers.out"
 t_check "freed: ids never repeat" grep -q '^open 0 listeners 0 timers 0 ids 2$' "$D/timers.out"
+t_check "freed: a closed connection still says its transport" grep -q '^#2 tcp$' "$D/timers.out"
+t_check "udp: the transport is named" grep -q '^#2 udp$' "$D/ul.out"
 
 # --- the call record matches what strace sees -------------------------------
 CMP=${top_srcdir}/tests/strace-compare.py

@@ -147,6 +147,9 @@ drv_line(char *line)
 			printf("open %d listeners %d timers %d ids %d\n",
 			    net_open_conns(), net_open_listeners(),
 			    loop_timers(), net_conn_max());
+			if (id > 0)
+				printf("#%d %s\n", id, net_transport_name(
+				    net_conn_transport(id)));
 		} else
 			printf("unknown command\n");
 		if (rc != 0)
