@@ -1,7 +1,8 @@
 /*
  * cmd-fuzzer.c: fuzz target for the input line parser (cmd.c): every line
  * a user types or batch mode reads goes through cmd_parse(), and main.c
- * gives option arguments to cmd_parse_port() and cmd_parse_size().
+ * gives option arguments to cmd_parse_port() and cmd_parse_size(), and
+ * operands to cmd_check_host(), cmd_parse_address() and cmd_suggest().
  *
  * The whole input is one line.  Checked: a line parses or fails with a
  * short one-line message that is safe to show on a terminal; a failure
@@ -148,6 +149,43 @@ cmd_fuzzer_ok(const char *line, size_t len, const struct cmd *c)
 	}
 }
 
+/* Run the operand parsers of main.c over s (a C string). */
+static void
+cmd_fuzzer_address(const char *s)
+{
+	static const char *const modes[] = { "connect", "listen", NULL };
+	const char	*near;
+	char		*host = NULL, *port = NULL, *cause = NULL;
+	size_t		 n = strlen(s);
+	int		 tls = -1;
+
+	if (cmd_check_host(s, n, &host, &cause) == 0) {
+		FUZZ_ASSERT(cause == NULL);
+		FUZZ_ASSERT(strlen(host) <= n);
+		free(host);
+	} else {
+		FUZZ_ASSERT(host == NULL);
+		cmd_fuzzer_cause(cause);
+	}
+	free(cause);
+
+	cause = NULL;
+	if (cmd_parse_address(s, n, &host, &port, &tls, &cause) == 0) {
+		FUZZ_ASSERT(cause == NULL && (tls == 0 || tls == 1));
+		cmd_fuzzer_host(host);
+		FUZZ_ASSERT(cmd_parse_port(port, NULL) != -1);
+	} else {
+		FUZZ_ASSERT(host == NULL && port == NULL);
+		cmd_fuzzer_cause(cause);
+	}
+	free(host);
+	free(port);
+	free(cause);
+
+	near = cmd_suggest(s, n, modes);
+	FUZZ_ASSERT(near == NULL || near == modes[0] || near == modes[1]);
+}
+
 /* Run the option parsers of main.c over s (a C string). */
 static void
 cmd_fuzzer_options(const char *s)
@@ -175,6 +213,7 @@ cmd_fuzzer_options(const char *s)
 
 	if (cmd_parse_eol(s, &eol) == 0)
 		FUZZ_ASSERT(*cmd_eol_name(eol) != '\0');
+	cmd_fuzzer_address(s);
 	(void)cmd_help(s);
 	(void)cmd_keywords(s);
 }

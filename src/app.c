@@ -1,19 +1,24 @@
 /*
  * app.c: what the program does with an input line and with each socket
- * event, for batch mode and the full screen alike.  Owns the focused
- * connection, the end-of-line, the chunk store and event log the screen
- * draws from, and the -o log file.  Called by batch.c and the screen (input
- * lines) and by net.c (events, through app_on_event()).
+ * event, for batch mode and the full screen alike.  Owns struct app: the
+ * focused connection, the end-of-line, the chunk store and event log the
+ * screen draws from, the -o log file, the list of event subscribers and
+ * the reactions waiting to run.  Called by batch.c and the screen (input
+ * lines, setters) and by net.c (events, through app_on_event()).
  */
 #include "config.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sockscope/app.h"
 #include "sockscope/cmd.h"
 #include "sockscope/conn.h"
+#include "sockscope/loop.h"
 #include "sockscope/net.h"
+#include "sockscope/textesc.h"
 #include "sockscope/util.h"
 
 /* Event lines kept for the Events pane. */
@@ -21,31 +26,117 @@
 
 struct app app;
 
-/* Set up the app state. */
+static app_event_fn app_store_event;
+static app_event_fn app_evlog_event;
+static app_event_fn app_log_event;
+static app_event_fn app_focus_event;
+static app_event_fn app_queue_event;
+static struct app_out *app_out(int);
+
+/* Set up the app state and its subscribers. */
 void
 app_init(const struct app_frontend *fe, enum cmd_eol eol, size_t scrollback,
-    FILE *log, int timestamps)
+    FILE *log, const char *log_name, const struct transcript *log_tr)
 {
 	memset(&app, 0, sizeof app);
 	app.fe = fe;
 	app.eol = eol;
 	app.log = log;
-	app.log_tr.format = TRANSCRIPT_TEXT;
-	app.log_tr.timestamps = timestamps;
+	if (log_tr != NULL)
+		app.log_tr = *log_tr;
+	else
+		app.log_tr.format = TRANSCRIPT_TEXT;
+	app.log_name = log_name != NULL ? textesc_quote_str(log_name) : NULL;
 	store_init(&app.store, scrollback);
 	/* Batch mode (nothing to scroll back through) keeps no event lines. */
 	evlog_init(&app.evlog, scrollback > 0 ? APP_EVLOG_LINES : 0);
+
+	app_subscribe(app_store_event, NULL);
+	if (app.evlog.cap > 0)
+		app_subscribe(app_evlog_event, NULL);
+	if (app.log != NULL)
+		app_subscribe(app_log_event, NULL);
+	app_subscribe(app_focus_event, NULL);
+	app_subscribe(app_queue_event, NULL);
+	/* The front end sees the event after the state it draws from. */
+	if (fe->event != NULL)
+		app_subscribe(fe->event, fe->arg);
 }
 
 /* Release the app state (the log file is flushed, not closed). */
 void
 app_free(void)
 {
-	if (app.log != NULL)
-		fflush(app.log);
+	app_log_flush();
 	store_free(&app.store);
 	evlog_free(&app.evlog);
 	sbuf_free(&app.log_buf);
+	free(app.later);
+	free(app.log_name);
+	free(app.out);
+	sbuf_free(&app.quit_notes);
+	app.out = NULL;
+	app.nout = 0;
+	app.later = NULL;
+	app.log_name = NULL;
+	app.nlater = app.later_cap = 0;
+}
+
+/* Change the front end (the screen has ended: messages go elsewhere). */
+void
+app_set_frontend(const struct app_frontend *fe)
+{
+	size_t	i;
+
+	for (i = 0; i < app.nsub; i++) {
+		if (app.sub[i].fn == app.fe->event &&
+		    app.sub[i].arg == app.fe->arg) {
+			app.sub[i].fn = fe->event;
+			app.sub[i].arg = fe->arg;
+		}
+	}
+	app.fe = fe;
+}
+
+/* Add an event subscriber after those already there. */
+void
+app_subscribe(app_event_fn *fn, void *arg)
+{
+	if (app.nsub == APP_SUBSCRIBERS_MAX)
+		util_fatal("too many event subscribers");
+	app.sub[app.nsub].fn = fn;
+	app.sub[app.nsub].arg = arg;
+	app.nsub++;
+}
+
+/* Queue a reaction to run after the emitting call returned. */
+void
+app_later(app_later_fn *fn, int id, void *arg)
+{
+	if (app.nlater == app.later_cap) {
+		app.later_cap = app.later_cap == 0 ? 8 : app.later_cap * 2;
+		app.later = xrealloc(app.later,
+		    app.later_cap * sizeof *app.later);
+	}
+	app.later[app.nlater].fn = fn;
+	app.later[app.nlater].id = id;
+	app.later[app.nlater].arg = arg;
+	app.nlater++;
+}
+
+/* Run the queued reactions, oldest first, including any they queue. */
+void
+app_run_later(void)
+{
+	size_t	i;
+
+	for (i = 0; i < app.nlater; i++) {
+		/* Copied: the reaction may queue more and move the array. */
+		struct app_later	l = app.later[i];
+
+		l.fn(l.id, l.arg);
+	}
+	app.nlater = 0;
 }
 
 /* Tell the user something through the front end. */
@@ -72,12 +163,46 @@ app_refuse(char *cause)
 	return -1;
 }
 
-/* Record an event, write it to the log, and pass it to the front end. */
-void
-app_on_event(const struct ev *e, void *arg)
+/* Write out what the -o log buffer holds; a failure is said once. */
+static void
+app_log_write(void)
 {
-	const struct conn	*c;
+	if (app.log == NULL || app.log_failed || app.log_buf.len == 0)
+		return;
+	if (fwrite(app.log_buf.p, 1, app.log_buf.len, app.log) !=
+	    app.log_buf.len || ferror(app.log))
+		app_log_flush();
+	sbuf_reset(&app.log_buf);
+}
 
+/* Flush the -o log; returns -1 once a write to it has failed. */
+int
+app_log_flush(void)
+{
+	char	*msg;
+	int	 err;
+
+	if (app.log == NULL)
+		return 0;
+	if (app.log_failed)
+		return -1;
+	errno = 0;
+	if (fflush(app.log) == 0 && !ferror(app.log))
+		return 0;
+	err = errno != 0 ? errno : EIO;
+	app.log_failed = 1;
+	msg = xasprintf("cannot write to log '%s': %s (%s); the log is "
+	    "incomplete", app.log_name != NULL ? app.log_name : "?",
+	    strerror(err), evlog_errname(err));
+	app_message(1, msg);
+	free(msg);
+	return -1;
+}
+
+/* Subscriber: keep the data of sends and receives for viewing. */
+static void
+app_store_event(const struct ev *e, void *arg)
+{
 	(void)arg;
 	if (e->kind == EV_RECV || e->kind == EV_SEND) {
 		store_add(&app.store, e->conn,
@@ -85,47 +210,58 @@ app_on_event(const struct ev *e, void *arg)
 		    e->offset, e->t, e->kind == EV_RECV ? e->asked : 0,
 		    e->data, e->len);
 	}
-	/* Only the screen shows the Events pane; batch mode skips the cost. */
-	if (app.evlog.cap > 0)
-		evlog_add(&app.evlog, e);
+	/* EOF, shutdown, resets and errors show in the data panes too. */
+	store_mark_event(&app.store, e);
+}
 
-	if (app.log != NULL) {
-		sbuf_reset(&app.log_buf);
-		if (transcript_event(&app.log_tr, &app.log_buf, e))
-			fwrite(app.log_buf.p, 1, app.log_buf.len, app.log);
-	}
+/* Subscriber: a line in the Events pane (the screen only). */
+static void
+app_evlog_event(const struct ev *e, void *arg)
+{
+	(void)arg;
+	evlog_add(&app.evlog, e);
+}
 
-	switch (e->kind) {
-	case EV_ACCEPTED:
-		app.accepted++;
-		/* A new connection takes focus only when none is useful. */
-		c = net_conn(app.focus);
-		if (c == NULL || (!app.keep_focus && !conn_is_open(c)))
-			app.focus = e->conn;
-		break;
-	case EV_CONNECTING:
-		/* /connect focuses its connection (set in app_exec too). */
-		if (app.focus == 0)
-			app.focus = e->conn;
-		break;
-	default:
-		break;
-	}
-	/* The front end sees the event before anything it causes. */
-	app.fe->event(e, app.fe->arg);
+/* Subscriber: the -o log, in the transcript's format. */
+static void
+app_log_event(const struct ev *e, void *arg)
+{
+	(void)arg;
+	if (app.log_failed)
+		return;
+	sbuf_reset(&app.log_buf);
+	if (transcript_event(&app.log_tr, &app.log_buf, e))
+		app_log_write();
+}
 
-	c = net_conn(e->conn);
-	if (e->kind == EV_EOF && app.input_ended && c != NULL &&
-	    conn_is_open(c) && c->state == CONN_EOF_RECEIVED &&
-	    !c->shutdown_pending) {
-		/*
-		 * Batch input over and the peer done: nothing can follow.
-		 * Half-close after the queue drains; the socket closes then.
-		 */
-		char	*cause = NULL;
+/*
+ * Subscriber: a new connection takes focus when nothing useful has it:
+ * no focus yet, or the focused connection has ended (CLOSED, RESET or
+ * FAILED; SPEC 14).  An open focused connection keeps it.
+ */
+static void
+app_focus_event(const struct ev *e, void *arg)
+{
+	const struct conn	*c;
 
-		net_shutdown(e->conn, &cause);
-		free(cause);
+	(void)arg;
+	if (e->kind != EV_ACCEPTED && e->kind != EV_CONNECTING)
+		return;
+	c = net_conn(app.focus);
+	if (c == NULL || !conn_is_open(c))
+		app.focus = e->conn;
+}
+
+/* Pass an event to every subscriber, in the order they subscribed. */
+void
+app_on_event(const struct ev *e, void *arg)
+{
+	size_t	i;
+
+	(void)arg;
+	for (i = 0; i < app.nsub; i++) {
+		if (app.sub[i].fn != NULL)
+			app.sub[i].fn(e, app.sub[i].arg);
 	}
 }
 
@@ -163,6 +299,12 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 		return app_refuse(cause);
 	if (eol_len == 0 && n == 0)
 		return 0;
+	/*
+	 * Counted before the call: net_send() may try send() at once, and a
+	 * reset it meets closes the connection (with its events) before it
+	 * returns.  A refusal queued nothing, so it takes the count back.
+	 */
+	app_out(id)->handed += n + eol_len;
 	if (eol_len == 0)
 		rc = net_send(id, p, n, &cause);
 	else {
@@ -175,43 +317,91 @@ app_send(const unsigned char *p, size_t n, int add_eol)
 		rc = net_send(id, buf, n + eol_len, &cause);
 		free(buf);
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		app_out(id)->handed -= n + eol_len;
 		return app_refuse(cause);
+	}
 	return 0;
 }
 
-/* How many bytes closing connection id would drop (0 if none or shut). */
-static size_t
-app_queued(int id)
+/* What app.c knows of connection id's output (grown on demand). */
+static struct app_out *
+app_out(int id)
 {
-	const struct conn	*c = net_conn(id);
+	size_t	old = app.nout;
 
-	return c != NULL && conn_is_open(c) ? c->qlen : 0;
+	if (id <= 0)
+		util_fatal("bad connection id %d", id);
+	if ((size_t)id >= app.nout) {
+		app.nout = (size_t)id * 2 + 16;
+		app.out = xrealloc(app.out, app.nout * sizeof *app.out);
+		memset(app.out + old, 0, (app.nout - old) * sizeof *app.out);
+	}
+	return &app.out[id];
 }
 
-/* Closing dropped what was still queued: never silently. */
+/* Closing dropped what was still queued: never silently.  Said on the
+ * screen (or standard error) and in the -o log. */
 static void
-app_note_dropped(int id, size_t n)
+app_note_dropped(int id, uint64_t n, const char *why)
 {
 	char	*msg;
 
 	if (n == 0)
 		return;
-	msg = xasprintf("#%d: %zu queued bytes were never sent (the peer was "
-	    "not reading)", id, n);
+	msg = xasprintf("#%d: %" PRIu64 " queued byte%s never sent (%s)", id,
+	    n, n == 1 ? " was" : "s were", why);
 	app_message(1, msg);
+	if (app.quit)
+		sbuf_printf(&app.quit_notes, "sockscope: %s\n", msg);
 	free(msg);
+	if (app.log != NULL && !app.log_failed) {
+		sbuf_reset(&app.log_buf);
+		transcript_dropped(&app.log_tr, &app.log_buf, loop_now(), id,
+		    (size_t)n);
+		app_log_write();
+	}
 }
 
-/* Close connection id, saying what that dropped. */
+/*
+ * Subscriber: when a connection closes, the bytes handed to the engine
+ * for it that send() never took were dropped; say how many, and why
+ * (closed by us while the peer was not reading, reset by the peer, or
+ * closed by the engine), whoever closed it.  Counting what was handed
+ * against the closing event's out_bytes does not depend on when the
+ * engine updates its queue.
+ */
+static void
+app_queue_event(const struct ev *e, void *arg)
+{
+	struct app_out	*o;
+	uint64_t	 n;
+
+	(void)arg;
+	if (e->conn == 0 || (e->kind != EV_RESET && e->kind != EV_CLOSED))
+		return;
+	o = app_out(e->conn);
+	if (e->kind == EV_RESET) {
+		if (e->by_peer)
+			o->reset_by_peer = 1;
+		return;
+	}
+	n = o->handed > e->out_bytes ? o->handed - e->out_bytes : 0;
+	o->handed = e->out_bytes;
+	app_note_dropped(e->conn, n, o->closing ? "the peer was not reading" :
+	    o->reset_by_peer ? "the peer reset the connection" :
+	    "the connection closed");
+}
+
+/* Close connection id; the subscriber says what that dropped. */
 static int
 app_close(int id, int reset, char **cause)
 {
-	size_t	n = app_queued(id);
-	int	rc = reset ? net_reset(id, cause) : net_close(id, cause);
+	int	rc;
 
-	if (rc == 0)
-		app_note_dropped(id, n);
+	app_out(id)->closing = 1;
+	rc = reset ? net_reset(id, cause) : net_close(id, cause);
+	app_out(id)->closing = 0;
 	return rc;
 }
 
@@ -227,7 +417,8 @@ int
 app_focus(int id, char **cause)
 {
 	if (net_conn(id) == NULL) {
-		*cause = xasprintf("no connection #%d", id);
+		if (cause != NULL)
+			*cause = xasprintf("no connection #%d", id);
 		return -1;
 	}
 	app.focus = id;
@@ -287,6 +478,10 @@ app_run(const struct cmd *c)
 		rc = app_focus(c->conn, &cause);
 		break;
 	case CMD_CONNECT:
+		if (c->tls) {
+			return app_refuse(xstrdup("/connect: TLS is not "
+			    "available yet: https:// needs it (try http://)"));
+		}
 		id = net_connect(c->host, c->port);
 		if (id > 0)
 			app.focus = id;
@@ -311,15 +506,7 @@ app_run(const struct cmd *c)
 		    cmd_help_all());
 		break;
 	case CMD_QUIT:
-		/* Close through the usual path: events, notes, the log. */
-		for (id = 1; id <= net_conn_max(); id++) {
-			if (conn_is_open(net_conn(id))) {
-				app_close(id, 0, &cause);
-				free(cause);
-				cause = NULL;
-			}
-		}
-		app.quit = 1;
+		app_close_all();
 		break;
 	}
 	if (rc != 0)
@@ -339,67 +526,33 @@ app_exec(const char *line, size_t len)
 		return app_refuse(cause);
 	rc = app_run(&c);
 	cmd_free(&c);
+	app_run_later();
 	return rc;
 }
 
-/* Standard input ended: in connect mode, finish sending (SPEC 3). */
+/* Close every open connection through the usual path: events, notes of
+ * dropped bytes, the log. */
 void
-app_input_ended(void)
+app_close_all(void)
 {
-	int	id;
+	char	*cause = NULL;
+	int	 id;
 
-	if (app.input_ended)
-		return;
-	app.input_ended = 1;
-	/* Nobody is left to type /recv: receive to the end by ourselves. */
-	if (!net_auto())
-		net_set_auto(1);
+	/* Leaving: notes from here on are kept for after the screen. */
+	app.quit = 1;
 	for (id = 1; id <= net_conn_max(); id++) {
-		const struct conn	*c = net_conn(id);
-		char			*cause = NULL;
-
-		if (!conn_is_open(c))
-			continue;
-		if (app.listen_mode) {
-			/* Only connections the peer already finished end,
-			 * after what is queued for them is sent. */
-			if (c->state == CONN_EOF_RECEIVED && !c->shutdown_pending)
-				net_shutdown(id, &cause);
-		} else if (!c->eof_out && !c->shutdown_pending)
-			net_shutdown(id, &cause);
-		free(cause);
-	}
-}
-
-/* If the focused connection has ended, focus the newest open one. */
-void
-app_refocus(void)
-{
-	const struct conn	*c = net_conn(app.focus);
-	int			 id;
-
-	if (c != NULL && conn_is_open(c))
-		return;
-	for (id = net_conn_max(); id >= 1; id--) {
-		if (conn_is_open(net_conn(id))) {
-			app.focus = id;
-			return;
+		if (net_conn(id) != NULL && conn_is_open(net_conn(id))) {
+			app_close(id, 0, &cause);
+			free(cause);
+			cause = NULL;
 		}
 	}
 }
 
-/* Nonzero once batch mode has nothing left to do. */
-int
-app_batch_done(int keep_listening)
+/* Add a line of text to the Events pane. */
+void
+app_note(int error, const char *text)
 {
-	if (app.quit)
-		return 1;
-	if (net_open_conns() > 0)
-		return 0;
-	if (net_open_listeners() > 0) {
-		/* Listening: done after the clients, unless -k. */
-		return !keep_listening && app.accepted > 0;
-	}
-	/* Nothing open: done when input ended or a connection existed. */
-	return app.input_ended || net_conn_max() > 0;
+	if (app.evlog.cap > 0)
+		evlog_add_text(&app.evlog, loop_now(), error, text);
 }

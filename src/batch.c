@@ -18,6 +18,7 @@
 #include "sockscope/app.h"
 #include "sockscope/batch.h"
 #include "sockscope/conn.h"
+#include "sockscope/evlog.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
 #include "sockscope/transcript.h"
@@ -40,6 +41,10 @@ static struct {
 	int			 signal;	/* a terminating signal came */
 	int			 out_broken;	/* stdout is gone (EPIPE) */
 	struct sbuf		 last_error;	/* of the command-line target */
+	int			 input_ended;	/* standard input is over */
+	int			 peer_reset;	/* a peer reset a connection */
+	int			 out_failed;	/* writing the transcript failed */
+	int			 accepted;	/* connections accepted so far */
 } batch;
 
 /* Write out the buffered transcript. */
@@ -61,18 +66,54 @@ batch_flush(void)
 
 			poll(&p, 1, -1);
 		} else {
-			/* Reader gone: like `nc | head`, stop quietly. */
+			/*
+			 * A full disk, a reader that left: the transcript is
+			 * incomplete, so say it once and end with status 1.
+			 */
+			int	err = r == -1 ? errno : EIO;
+
 			batch.out_broken = 1;
+			batch.out_failed = 1;
+			fprintf(stderr, "sockscope: cannot write the transcript "
+			    "to standard output: %s (%s)\n", strerror(err),
+			    evlog_errname(err));
 		}
 	}
 	sbuf_reset(&batch.out);
 }
 
-/* Write an event's transcript. */
+/* A reaction: the peer finished and so did our input: half-close. */
+static void
+batch_half_close(int id, void *arg)
+{
+	const struct conn	*c = net_conn(id);
+	char			*cause = NULL;
+
+	(void)arg;
+	/* Still worth it only if nothing closed it meanwhile. */
+	if (c == NULL || !conn_is_open(c) || c->eof_out || c->shutdown_pending)
+		return;
+	net_shutdown(id, &cause);
+	free(cause);
+}
+
+/* Write an event's transcript; note what batch mode's rules need. */
 static void
 batch_event(const struct ev *e, void *arg)
 {
 	(void)arg;
+	if (e->kind == EV_ACCEPTED)
+		batch.accepted++;
+	if (e->kind == EV_RESET && e->by_peer)
+		batch.peer_reset = 1;
+	if (e->kind == EV_EOF && batch.input_ended) {
+		/*
+		 * Batch input over and the peer done: nothing can follow.
+		 * Half-close (after the queue drains; the socket closes
+		 * then), once this event has been handled everywhere.
+		 */
+		app_later(batch_half_close, e->conn, NULL);
+	}
 	if (e->kind == EV_ERROR && e->conn <= 1 && e->listener <= 1) {
 		sbuf_reset(&batch.last_error);
 		evlog_error_text(&batch.last_error, e);
@@ -102,6 +143,53 @@ const struct app_frontend batch_app_frontend = {
 	NULL
 };
 
+/* If the focused connection has ended, focus the newest open one (the
+ * screen leaves focus to the user instead). */
+static void
+batch_refocus(void)
+{
+	const struct conn	*c = net_conn(app.focus);
+	int			 id;
+
+	if (c != NULL && conn_is_open(c))
+		return;
+	for (id = net_conn_max(); id >= 1; id--) {
+		if (net_conn(id) != NULL && conn_is_open(net_conn(id))) {
+			app_focus(id, NULL);
+			return;
+		}
+	}
+}
+
+/* Standard input ended: in connect mode, finish sending (SPEC 3). */
+static void
+batch_input_ended(void)
+{
+	int	id;
+
+	if (batch.input_ended)
+		return;
+	batch.input_ended = 1;
+	/* Nobody is left to type /recv: receive to the end by ourselves. */
+	if (!net_auto())
+		net_set_auto(1);
+	for (id = 1; id <= net_conn_max(); id++) {
+		const struct conn	*c = net_conn(id);
+		char			*cause = NULL;
+
+		if (c == NULL || !conn_is_open(c))
+			continue;
+		if (batch.o->listen_mode) {
+			/* Only connections the peer already finished end,
+			 * after what is queued for them is sent. */
+			if (c->state == CONN_EOF_RECEIVED && !c->shutdown_pending)
+				net_shutdown(id, &cause);
+		} else if (!c->eof_out && !c->shutdown_pending)
+			net_shutdown(id, &cause);
+		free(cause);
+	}
+}
+
 /* Read input only when a line could go somewhere. */
 static int
 batch_want_input(void *arg)
@@ -109,9 +197,9 @@ batch_want_input(void *arg)
 	const struct conn	*c;
 
 	(void)arg;
-	if (app.input_ended)
+	if (batch.input_ended)
 		return 0;
-	app_refocus();
+	batch_refocus();
 	c = net_conn(app.focus);
 	if (c != NULL && c->state == CONN_CONNECTING) {
 		/* Like nc: input waits until the connection is up. */
@@ -179,7 +267,7 @@ batch_on_input(short revents, void *arg)
 		return;
 	}
 	batch_lines(1);
-	app_input_ended();
+	batch_input_ended();
 }
 
 /* Terminating signals end the run; others mean nothing here. */
@@ -198,17 +286,33 @@ batch_before_sleep(int *timeout_ms, void *arg)
 	(void)timeout_ms;
 	(void)arg;
 	batch_flush();
-	if (app.log != NULL)
-		fflush(app.log);
+	app_log_flush();
 }
 
-/* Nonzero when batch mode has finished. */
+/* Nonzero once batch mode has nothing left to do (SPEC 3). */
+static int
+batch_finished(void)
+{
+	if (app.quit)
+		return 1;
+	if (net_open_conns() > 0)
+		return 0;
+	if (net_open_listeners() > 0) {
+		/* Listening: done after the clients, unless -k. */
+		return !batch.o->keep_listening && batch.accepted > 0;
+	}
+	/* Nothing open: done when input ended or a connection existed. */
+	return batch.input_ended || net_conn_max() > 0;
+}
+
+/* Nonzero when batch mode has finished.  The loop asks first each turn,
+ * so reactions to the last turn's events run here, before the answer. */
 static int
 batch_done(void *arg)
 {
 	(void)arg;
-	return batch.signal != 0 || batch.out_broken ||
-	    app_batch_done(batch.o->keep_listening);
+	app_run_later();
+	return batch.signal != 0 || batch.out_broken || batch_finished();
 }
 
 /* Remember the options; call before the first event. */
@@ -228,9 +332,16 @@ batch_run(void)
 	};
 
 	loop_run(&fe);
+	if (batch.signal != 0 || batch.input_ended) {
+		/* Leaving: what is still queued is dropped, and said so. */
+		app_close_all();
+	}
 	batch_flush();
 	if (batch.signal != 0)
 		return 128 + batch.signal;
+	/* A reset or a lost transcript is a failure, not a normal end. */
+	if (batch.peer_reset || batch.out_failed || app_log_flush() != 0)
+		return 1;
 	return 0;
 }
 

@@ -6,7 +6,7 @@
  * The shells call cmd_parse() on each line typed at the prompt or read in
  * batch mode and act on the struct cmd it fills; main.c calls
  * cmd_parse_port(), cmd_parse_size() and cmd_parse_eol() on options and
- * arguments; prompt.c completes with cmd_names and cmd_keywords().  No
+ * arguments; prompt.c completes with cmd_name_list() and cmd_keywords().  No
  * socket, resolver, printing or locale here: every message that quotes
  * user input escapes it, so it is safe to show on a terminal as it is.
  */
@@ -40,10 +40,13 @@ typedef int cmd_parse_fn(const struct cmd_entry *, const char *, size_t,
 /* What the parser and the help know about one command. */
 struct cmd_entry {
 	const char		*name;		/* without '/' */
+	const char		*alias;		/* another name, or NULL */
 	enum cmd_kind		 kind;
 	unsigned int		 minargs;
 	unsigned int		 maxargs;
-	const char		*help;		/* usage line first */
+	const char		*usage;		/* argument template */
+	const char		*summary;	/* one line */
+	const char		*help;		/* explanation, no usage */
 	const char *const	*keywords;	/* for argument 1 */
 	cmd_parse_fn		*parse;
 };
@@ -69,140 +72,123 @@ static const char *const cmd_eol_keywords[] = {
 static const char *const cmd_view_keywords[] = {
 	"split", "hex", "text", NULL
 };
-static const char *const cmd_help_keywords[] = {
-	"connect", "listen", "send", "hex", "recv", "auto", "recvsize", "eol",
-	"shutdown", "reset", "close", "conn", "view", "clear", "help", "quit",
-	NULL
-};
-
-const char *const cmd_names[] = {
-	"/connect", "/listen", "/send", "/hex", "/recv", "/auto", "/recvsize",
-	"/eol", "/shutdown", "/reset", "/close", "/conn", "/view", "/clear",
-	"/help", "/quit", NULL
-};
-
 /*
- * The commands in the order of SPEC section 3 (and of cmd_names).  The
- * first line of help is the usage line that error messages repeat.
+ * The commands in the order of SPEC section 3: the one list every other
+ * list comes from (the parser, /help, /help COMMAND, completion of names
+ * and of /help's topics, and the command list in --help).  A new command
+ * is one entry here.  usage is the argument template shown after the name
+ * ("HOST PORT"); summary is the one-line description of /help and --help;
+ * help explains the command in lines of at most 72 columns.
  */
 static const struct cmd_entry cmd_table[] = {
-	{ "connect", CMD_CONNECT, 2, 2,
-	  "/connect HOST PORT\n"
+	{ "connect", NULL, CMD_CONNECT, 1, 2, "HOST PORT",
+	  "open a new connection; it becomes focused",
 	  "Open a TCP connection to HOST on PORT; it becomes the focused\n"
 	  "connection.  HOST is a name or an IPv4 or IPv6 address (::1 or\n"
 	  "[::1]); every address a name resolves to is tried in turn.  PORT\n"
-	  "is 1-65535 or a service name such as http.\n",
+	  "is 1-65535 or a service name such as http.  One word may give\n"
+	  "both: HOST:PORT, [V6]:PORT or http://HOST[:PORT]/ (port 80).\n",
 	  NULL, cmd_parse_connect },
-	{ "listen", CMD_LISTEN, 1, 2,
-	  "/listen [ADDR] PORT\n"
+	{ "listen", NULL, CMD_LISTEN, 1, 2, "[ADDR] PORT",
+	  "open a listener (several may be open)",
 	  "Open a listener on ADDR (default 127.0.0.1) and PORT; several may\n"
 	  "be open at once.  Give 0.0.0.0 or :: to listen on every interface.\n"
 	  "Each accepted connection gets the next #ID.\n",
 	  NULL, cmd_parse_listen },
-	{ "send", CMD_SEND, 1, 1,
-	  "/send TEXT\n"
+	{ "send", NULL, CMD_SEND, 1, 1, "TEXT",
+	  "send TEXT with C escapes decoded; no end-of-line",
 	  "Send TEXT to the focused connection, with no end-of-line added.\n"
 	  "C escapes are decoded: \\r \\n \\t \\0 \\\\ \\xHH, also \\e \\a "
 	  "\\\" \\'.\n"
 	  "Spaces after the first one are sent too.\n"
 	  "Example: /send GET / HTTP/1.0\\r\\n\\r\\n\n",
 	  NULL, cmd_parse_send },
-	{ "hex", CMD_HEX, 1, UINT_MAX,
-	  "/hex HEX...\n"
+	{ "hex", NULL, CMD_HEX, 1, UINT_MAX, "HEX...",
+	  "send raw bytes, e.g. /hex 47 45 54 0d0a",
 	  "Send raw bytes written in hex to the focused connection, with no\n"
 	  "end-of-line added.  Groups are separated by spaces; each has an\n"
 	  "even number of digits and an optional 0x.\n"
 	  "Example: /hex 47 45 54 0d0a\n",
 	  NULL, cmd_parse_hex },
-	{ "recv", CMD_RECV, 0, 1,
-	  "/recv [N]\n"
+	{ "recv", NULL, CMD_RECV, 0, 1, "[N]",
+	  "call recv() once for up to N bytes",
 	  "Call recv() once on the focused connection for up to N bytes\n"
 	  "(1-1048576; default: the recv size) and show exactly what it\n"
 	  "returned: some bytes, 0 at EOF, or an error.  Most useful after\n"
 	  "/auto off, when nothing is received until you ask.\n",
 	  NULL, cmd_parse_recv },
-	{ "auto", CMD_AUTO, 1, 1,
-	  "/auto on|off\n"
+	{ "auto", NULL, CMD_AUTO, 1, 1, "on|off",
+	  "automatic receiving on or off",
 	  "Turn automatic receiving on or off.  While it is off, data waits\n"
 	  "in the kernel's receive queue until /recv reads it.\n",
 	  cmd_auto_keywords, cmd_parse_auto },
-	{ "recvsize", CMD_RECVSIZE, 1, 1,
-	  "/recvsize N\n"
+	{ "recvsize", NULL, CMD_RECVSIZE, 1, 1, "N",
+	  "set the bytes asked of each recv() (1-1048576)",
 	  "Set how many bytes each recv() asks for, 1-1048576 (default\n"
 	  "4096).  A small size shows how a stream is split into reads.\n",
 	  NULL, cmd_parse_recv },
-	{ "eol", CMD_EOL, 1, 1,
-	  "/eol lf|crlf|cr|none\n"
+	{ "eol", NULL, CMD_EOL, 1, 1, "lf|crlf|cr|none",
+	  "set the end-of-line appended to typed lines",
 	  "Set the end-of-line appended to each typed line: LF (\\n), CRLF\n"
 	  "(\\r\\n), CR (\\r) or none.  HTTP, SMTP and most other Internet\n"
 	  "protocols want crlf.\n",
 	  cmd_eol_keywords, cmd_parse_eolcmd },
-	{ "shutdown", CMD_SHUTDOWN, 0, 1,
-	  "/shutdown [#ID]\n"
+	{ "shutdown", NULL, CMD_SHUTDOWN, 0, 1, "[#ID]",
+	  "half-close: the peer reads EOF; we still receive",
 	  "Half-close the focused connection, or #ID, with shutdown(SHUT_WR):\n"
 	  "the peer reads EOF, and we can still receive what it sends.\n",
 	  NULL, cmd_parse_target },
-	{ "reset", CMD_RESET, 0, 1,
-	  "/reset [#ID]\n"
+	{ "reset", NULL, CMD_RESET, 0, 1, "[#ID]",
+	  "abortive close: the peer gets a reset (RST)",
 	  "Abort the focused connection, or #ID: close it with SO_LINGER set\n"
 	  "to 0, so the peer gets a reset (RST) instead of an orderly EOF.\n",
 	  NULL, cmd_parse_target },
-	{ "close", CMD_CLOSE, 0, 1,
-	  "/close [#ID|LID]\n"
+	{ "close", NULL, CMD_CLOSE, 0, 1, "[#ID|LID]",
+	  "close a connection or a listener",
 	  "Close the focused connection, connection #ID (/close #2) or\n"
 	  "listener LID (/close L1).\n",
 	  NULL, cmd_parse_close },
-	{ "conn", CMD_CONN, 1, 1,
-	  "/conn #ID\n"
+	{ "conn", NULL, CMD_CONN, 1, 1, "#ID",
+	  "focus a connection",
 	  "Focus connection #ID (/conn #2, or /conn 2): the panes show it and\n"
 	  "typed lines go to it.\n",
 	  NULL, cmd_parse_conn },
-	{ "view", CMD_VIEW, 1, 1,
-	  "/view split|hex|text\n"
+	{ "view", NULL, CMD_VIEW, 1, 1, "split|hex|text",
+	  "full screen: how data is shown",
 	  "Full screen: show data as hex and text side by side (split), as\n"
 	  "hex only or as text only.  F2 cycles the views.\n",
 	  cmd_view_keywords, cmd_parse_view },
-	{ "clear", CMD_CLEAR, 0, 0,
-	  "/clear\n"
+	{ "clear", NULL, CMD_CLEAR, 0, 0, "",
+	  "clear the focused connection's view",
 	  "Clear the focused connection's view.  Its counters of bytes and\n"
 	  "chunks stay as they are.\n",
 	  NULL, cmd_parse_none },
-	{ "help", CMD_HELP, 0, 1,
-	  "/help [COMMAND]\n"
+	{ "help", "?", CMD_HELP, 0, 1, "[COMMAND]",
+	  "list commands, or explain one",
 	  "List every command, or explain one (/help connect).  A line that\n"
 	  "does not start with / is sent as typed, with the end-of-line;\n"
-	  "start it with // to send a line beginning with /.\n",
-	  cmd_help_keywords, cmd_parse_helpcmd },
-	{ "quit", CMD_QUIT, 0, 0,
-	  "/quit\n"
-	  "Close every connection and listener and leave.  F10 does the "
-	  "same.\n",
+	  "start it with // to send a line beginning with /.  /? is the same.\n",
+	  NULL, cmd_parse_helpcmd },
+	{ "quit", "exit", CMD_QUIT, 0, 0, "",
+	  "close everything and leave",
+	  "Close every connection and listener and leave.  F10 and /exit do\n"
+	  "the same.\n",
 	  NULL, cmd_parse_none },
 };
 #define CMD_NTABLE (sizeof cmd_table / sizeof cmd_table[0])
 
-/* One line per command; a test checks it against cmd_table. */
-static const char cmd_help_summary[] =
-	"/connect HOST PORT     open a new connection; it becomes focused\n"
-	"/listen [ADDR] PORT    open a listener (several may be open)\n"
-	"/send TEXT             send TEXT, decoding \\r \\n \\t \\0 \\\\ \\xHH;"
-	    " "
-	    "no end-of-line\n"
-	"/hex HEX...            send raw bytes, e.g. /hex 47 45 54 0d0a\n"
-	"/recv [N]              call recv() once for up to N bytes\n"
-	"/auto on|off           automatic receiving on or off\n"
-	"/recvsize N            set the bytes asked of each recv() "
-	    "(1-1048576)\n"
-	"/eol lf|crlf|cr|none   set the end-of-line appended to typed lines\n"
-	"/shutdown [#ID]        half-close: the peer reads EOF; we still "
-	    "receive\n"
-	"/reset [#ID]           abortive close: the peer gets a reset (RST)\n"
-	"/close [#ID|LID]       close a connection or a listener\n"
-	"/conn #ID              focus a connection\n"
-	"/view split|hex|text   full screen: how data is shown\n"
-	"/clear                 clear the focused connection's view\n"
-	"/help [COMMAND]        list commands, or explain one\n"
-	"/quit                  close everything and leave\n";
+/*
+ * Lists built from cmd_table on first use and kept for the program's
+ * life: the names with '/', the names without (the topics /help
+ * completes), each command's full help (usage line first) and the
+ * one-line-per-command summary.
+ */
+static struct {
+	const char	*names[CMD_NTABLE + 1];
+	const char	*topics[CMD_NTABLE + 1];
+	char		*help[CMD_NTABLE];
+	char		*all;
+} cmd_lists;
 
 /* Nonzero for the bytes that separate words: space and tab. */
 static int
@@ -340,13 +326,10 @@ cmd_fail_quoted(char **cause, const char *prefix, const char *p, size_t n,
 static int
 cmd_fail_usage(const struct cmd_entry *ce, char **cause)
 {
-	size_t	len;
-
 	if (ce->maxargs == 0)
 		return cmd_fail(cause, "/%s takes no arguments", ce->name);
-	len = strcspn(ce->help, "\n");
-	return cmd_fail(cause, "/%s: usage: %.*s", ce->name, (int)len,
-	    ce->help);
+	return cmd_fail(cause, "/%s: usage: /%s %s", ce->name, ce->name,
+	    ce->usage);
 }
 
 /* Fail with "/NAME: " and a message from a helper, which is freed. */
@@ -460,42 +443,16 @@ cmd_parse_lid(const char *p, size_t n, int *out)
 	return 0;
 }
 
-/*
- * Check a host argument and store it without IPv6 brackets ("[::1]" is
- * "::1"); control bytes are refused here so that no later message can
- * show them.  Returns 0 or -1.
- */
+/* Check a host argument for cmd_parse(); see cmd_check_host(). */
 static int
 cmd_parse_host(const struct cmd_entry *ce, const struct cmd_word *w,
     struct cmd *out, char **cause)
 {
-	const char	*p = w->p;
-	size_t		 n = w->n, i;
-	int		 lb, rb;
-	char		 prefix[64];
+	char	*why = NULL;
 
-	lb = n > 0 && p[0] == '[';
-	rb = n > 0 && p[n - 1] == ']';
-	if (lb != rb) {
-		snprintf(prefix, sizeof prefix,
-		    "/%s: unbalanced brackets in host ", ce->name);
-		return cmd_fail_quoted(cause, prefix, w->p, w->n,
-		    " (write an IPv6 address as ::1 or [::1])");
-	}
-	if (lb) {
-		p++;
-		n -= 2;
-	}
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f ||
-		    p[i] == '[' || p[i] == ']')
-			break;
-	}
-	if (n == 0 || i < n) {
-		snprintf(prefix, sizeof prefix, "/%s: bad host ", ce->name);
-		return cmd_fail_quoted(cause, prefix, w->p, w->n, "");
-	}
-	out->host = xstrndup(p, n);
+	if (cmd_check_host(w->p, w->n, &out->host,
+	    cause == NULL ? NULL : &why) == -1)
+		return cmd_fail_prefixed(ce, why, cause);
 	return 0;
 }
 
@@ -726,8 +683,18 @@ cmd_parse_connect(const struct cmd_entry *ce, const char *p, size_t n,
 {
 	struct cmd_word	w[CMD_WORDS_MAX];
 
-	if (cmd_split(ce, p, n, w, cause) == -1)
+	char		*why = NULL;
+	int		 nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
 		return -1;
+	if (nw == 1) {
+		/* HOST:PORT, [V6]:PORT or a URL in one word. */
+		if (cmd_parse_address(w[0].p, w[0].n, &out->host, &out->port,
+		    &out->tls, cause == NULL ? NULL : &why) == -1)
+			return cmd_fail_prefixed(ce, why, cause);
+		return 0;
+	}
 	if (cmd_parse_host(ce, &w[0], out, cause) == -1)
 		return -1;
 	return cmd_parse_portword(ce, &w[1], out, cause);
@@ -784,6 +751,10 @@ cmd_find(const char *p, size_t n)
 	for (i = 0; i < CMD_NTABLE; i++) {
 		if (strlen(cmd_table[i].name) == n &&
 		    memcmp(cmd_table[i].name, p, n) == 0)
+			return &cmd_table[i];
+		if (cmd_table[i].alias != NULL &&
+		    strlen(cmd_table[i].alias) == n &&
+		    memcmp(cmd_table[i].alias, p, n) == 0)
 			return &cmd_table[i];
 	}
 	return NULL;
@@ -865,8 +836,16 @@ cmd_parse(const char *line, size_t len, struct cmd *out, char **cause)
 		return cmd_fail(cause,
 		    "empty command (try /help; // sends a '/')");
 	if ((ce = cmd_find(name, namelen)) == NULL) {
+		const char	*near;
+		char		 tail[64];
+
+		near = cmd_suggest(name, namelen, cmd_keywords("help"));
+		if (near != NULL)
+			snprintf(tail, sizeof tail, " (did you mean /%s?)", near);
+		else
+			snprintf(tail, sizeof tail, " (try /help)");
 		return cmd_fail_quoted(cause, "unknown command ", line,
-		    namelen + 1, " (try /help)");
+		    namelen + 1, tail);
 	}
 	if (ce->kind != CMD_SEND && memchr(rest, '\0', restlen) != NULL)
 		return cmd_fail(cause, "/%s: NUL byte in arguments", ce->name);
@@ -1103,6 +1082,45 @@ cmd_view_name(enum cmd_view v)
 	return "split";
 }
 
+/* Build the lists that come from cmd_table, once. */
+static void
+cmd_lists_build(void)
+{
+	struct sbuf	 b = { 0 };
+	size_t		 i, w, width = 0;
+
+	if (cmd_lists.all != NULL)
+		return;
+	for (i = 0; i < CMD_NTABLE; i++) {
+		const struct cmd_entry	*ce = &cmd_table[i];
+
+		sbuf_reset(&b);
+		sbuf_printf(&b, "/%s%s%s\n%s", ce->name,
+		    *ce->usage != '\0' ? " " : "", ce->usage, ce->help);
+		cmd_lists.help[i] = xstrdup(b.p);
+		cmd_lists.names[i] = xasprintf("/%s", ce->name);
+		cmd_lists.topics[i] = ce->name;
+		w = strcspn(b.p, "\n");
+		if (w > width)
+			width = w;
+	}
+	sbuf_reset(&b);
+	for (i = 0; i < CMD_NTABLE; i++) {
+		w = strcspn(cmd_lists.help[i], "\n");
+		sbuf_printf(&b, "%.*s%*s%s\n", (int)w, cmd_lists.help[i],
+		    (int)(width + 3 - w), "", cmd_table[i].summary);
+	}
+	cmd_lists.all = b.p;
+}
+
+/* The command names with their '/', in table order, NULL-terminated. */
+const char *const *
+cmd_name_list(void)
+{
+	cmd_lists_build();
+	return cmd_lists.names;
+}
+
 /* The help of one command (name with or without '/'), or NULL. */
 const char *
 cmd_help(const char *name)
@@ -1111,14 +1129,16 @@ cmd_help(const char *name)
 
 	if (name == NULL || (ce = cmd_find(name, strlen(name))) == NULL)
 		return NULL;
-	return ce->help;
+	cmd_lists_build();
+	return cmd_lists.help[ce - cmd_table];
 }
 
 /* One line per command: its usage and a short summary. */
 const char *
 cmd_help_all(void)
 {
-	return cmd_help_summary;
+	cmd_lists_build();
+	return cmd_lists.all;
 }
 
 /* The keywords a command's first argument completes to, or NULL. */
@@ -1129,5 +1149,223 @@ cmd_keywords(const char *name)
 
 	if (name == NULL || (ce = cmd_find(name, strlen(name))) == NULL)
 		return NULL;
+	if (ce->kind == CMD_HELP) {
+		/* /help completes to every command: the table itself. */
+		cmd_lists_build();
+		return cmd_lists.topics;
+	}
 	return ce->keywords;
+}
+
+/* Check a host and copy it without IPv6 brackets; see cmd.h. */
+int
+cmd_check_host(const char *p, size_t n, char **host, char **cause)
+{
+	const char	*h = p;
+	size_t		 hn = n, i;
+	int		 lb, rb;
+
+	*host = NULL;
+	if (n == 0)
+		return cmd_fail(cause, "host must not be empty");
+	for (i = 0; i < n; i++) {
+		if (cmd_is_sep(p[i]))
+			return cmd_fail_quoted(cause, "bad host ", p, n,
+			    ": it contains white space");
+	}
+	lb = p[0] == '[';
+	rb = p[n - 1] == ']';
+	if (lb != rb || (lb && n == 1)) {
+		return cmd_fail_quoted(cause, "unbalanced brackets in host ",
+		    p, n, " (write an IPv6 address as ::1 or [::1])");
+	}
+	if (lb) {
+		h++;
+		hn -= 2;
+	}
+	for (i = 0; i < hn; i++) {
+		/* Control bytes never reach a resolver or a message. */
+		if ((unsigned char)h[i] < 0x20 || h[i] == 0x7f ||
+		    h[i] == '[' || h[i] == ']')
+			break;
+	}
+	if (hn == 0 || i < hn)
+		return cmd_fail_quoted(cause, "bad host ", p, n, "");
+	*host = xstrndup(h, hn);
+	return 0;
+}
+
+/* Nonzero if the n bytes at p start with prefix, ignoring ASCII case. */
+static int
+cmd_prefix_nocase(const char *p, size_t n, const char *prefix)
+{
+	size_t	len = strlen(prefix);
+
+	return n >= len && cmd_equal_nocase(p, len, prefix);
+}
+
+/* Check a port in the n bytes at p and copy it; returns 0 or -1. */
+static int
+cmd_address_port(const char *p, size_t n, char **port, char **cause)
+{
+	char	*s = xstrndup(p, n);
+
+	if (memchr(p, '\0', n) != NULL || cmd_parse_port(s, cause) == -1) {
+		free(s);
+		if (cause != NULL && *cause == NULL)
+			cmd_fail(cause, "bad port");
+		return -1;
+	}
+	*port = s;
+	return 0;
+}
+
+/* Parse HOST:PORT, [V6]:PORT or a URL; see cmd.h. */
+int
+cmd_parse_address(const char *p, size_t n, char **host, char **port,
+    int *tls, char **cause)
+{
+	const char	*auth, *colon, *rb;
+	size_t		 an, skip;
+	const char	*defport = NULL;
+
+	*host = *port = NULL;
+	*tls = 0;
+	if (cause != NULL)
+		*cause = NULL;
+	if (cmd_prefix_nocase(p, n, "http://")) {
+		skip = 7;
+		defport = "80";
+	} else if (cmd_prefix_nocase(p, n, "https://")) {
+		skip = 8;
+		defport = "443";
+		*tls = 1;
+	} else {
+		for (skip = 0; skip < n && cmd_is_alpha(p[skip]); skip++)
+			/* nothing */;
+		if (skip > 0 && n - skip >= 3 && memcmp(p + skip, "://", 3) == 0)
+			return cmd_fail_quoted(cause, "unknown scheme ", p, skip,
+			    " (http:// and https:// are known)");
+		skip = 0;
+	}
+	auth = p + skip;
+	an = n - skip;
+	if (defport != NULL) {
+		/* The authority ends where the path, query or fragment start;
+		 * user@ is not for a socket. */
+		size_t	i;
+
+		for (i = 0; i < an; i++) {
+			if (auth[i] == '/' || auth[i] == '?' || auth[i] == '#')
+				break;
+		}
+		an = i;
+		if (memchr(auth, '@', an) != NULL)
+			return cmd_fail_quoted(cause, "user names are not "
+			    "supported in ", p, n, "");
+	}
+	if (an == 0)
+		return cmd_fail_quoted(cause, "no host in ", p, n, "");
+
+	if (auth[0] == '[' && memchr(auth, ']', an) == NULL)
+		return cmd_fail_quoted(cause, "unbalanced brackets in ", p, n,
+		    " (write [V6]:PORT)");
+	/* [V6] or [V6]:PORT */
+	if (auth[0] == '[' && (rb = memchr(auth, ']', an)) != NULL) {
+		size_t	hn = (size_t)(rb - auth) + 1;
+
+		if (hn == an && defport != NULL)
+			colon = NULL;
+		else if (hn < an && auth[hn] == ':')
+			colon = auth + hn;
+		else if (hn == an)
+			return cmd_fail_quoted(cause, "", p, n,
+			    " needs a PORT too (write [V6]:PORT or V6 PORT)");
+		else
+			return cmd_fail_quoted(cause, "bad address ", p, n,
+			    " (write [V6]:PORT)");
+	} else {
+		colon = memchr(auth, ':', an);
+		if (colon != NULL && memchr(colon + 1, ':', an -
+		    (size_t)(colon + 1 - auth)) != NULL) {
+			/* Two colons: an IPv6 address, which needs brackets
+			 * to carry a port. */
+			return cmd_fail_quoted(cause, "", p, n,
+			    " needs a PORT too (write [V6]:PORT or V6 PORT)");
+		}
+		if (colon == NULL && defport == NULL)
+			return cmd_fail_quoted(cause, "", p, n,
+			    " needs a PORT too (HOST PORT or HOST:PORT)");
+	}
+	if (colon == NULL) {
+		if (cmd_check_host(auth, an, host, cause) == -1)
+			return -1;
+		*port = xstrdup(defport);
+		return 0;
+	}
+	if (cmd_check_host(auth, (size_t)(colon - auth), host, cause) == -1)
+		return -1;
+	if (cmd_address_port(colon + 1, an - (size_t)(colon + 1 - auth), port,
+	    cause) == -1) {
+		free(*host);
+		*host = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The edit distance of a and b (short words), capped at 9. */
+static size_t
+cmd_distance(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t	row[33], i, j, prev, cur;
+
+	if (an > 32 || bn > 32)
+		return 9;
+	for (j = 0; j <= bn; j++)
+		row[j] = j;
+	for (i = 1; i <= an; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= bn; j++) {
+			cur = row[j];
+			row[j] = prev + (cmd_lower(a[i - 1]) !=
+			    cmd_lower(b[j - 1]));
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return row[bn];
+}
+
+/* The word in choices that p is a likely typo of, or NULL; see cmd.h. */
+const char *
+cmd_suggest(const char *p, size_t n, const char *const *choices)
+{
+	const char	*best = NULL;
+	size_t		 i, d, bestd = 3;
+
+	if (n < 3 || choices == NULL)
+		return NULL;
+	/* Only a word of letters can be a typo of one ("quit\r" is not). */
+	for (i = 0; i < n; i++) {
+		if (!cmd_is_alpha(p[i]))
+			return NULL;
+	}
+	for (i = 0; choices[i] != NULL; i++) {
+		d = cmd_distance(p, n, choices[i], strlen(choices[i]));
+		/* The word itself is no typo; the word in other case is. */
+		if (d == 0 && (strlen(choices[i]) != n ||
+		    memcmp(p, choices[i], n) == 0))
+			continue;
+		/* Two edits at most, and never more than half the word. */
+		if (d < bestd && d * 2 <= strlen(choices[i])) {
+			best = choices[i];
+			bestd = d;
+		}
+	}
+	return best;
 }

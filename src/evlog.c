@@ -625,6 +625,7 @@ evlog_init(struct evlog *l, size_t cap)
 	l->first = 0;
 	l->count = 0;
 	l->total = 0;
+	l->distinct = 0;
 }
 
 /* Release every kept line and the ring; l may be initialised again. */
@@ -653,6 +654,21 @@ evlog_push(struct evlog *l, double t, int conn, int listener,
 		free(text);
 		return;
 	}
+	if (l->count > 0 && (kind == EV_RECV || kind == EV_WAIT)) {
+		/* The same as the newest line: fold it in and count it (only
+		 * what the peer and the kernel repeat; each send and message
+		 * stands for something the user did). */
+		line = &l->lines[(l->first + l->count - 1) % l->cap];
+		if (line->conn == conn && line->listener == listener &&
+		    line->kind == kind && line->error == error &&
+		    strcmp(line->text, text) == 0) {
+			line->repeat++;
+			line->t = t;
+			free(text);
+			return;
+		}
+	}
+	l->distinct++;
 	if (l->count == l->cap) {
 		line = &l->lines[l->first];
 		free(line->text);
@@ -667,6 +683,7 @@ evlog_push(struct evlog *l, double t, int conn, int listener,
 	line->kind = kind;
 	line->error = error;
 	line->text = text;
+	line->repeat = 1;
 }
 
 /* Add e as an Events pane line, prefixed with the socket it concerns. */
@@ -699,6 +716,23 @@ void
 evlog_add_text(struct evlog *l, double t, int error, const char *text)
 {
 	evlog_push(l, t, 0, 0, EVLOG_TEXT, error, xstrdup(text));
+}
+
+/* Format n with a comma every three digits. */
+void
+evlog_thousands(char *buf, size_t len, uint64_t n)
+{
+	char	digits[32], out[48];
+	int	nd, i, o = 0;
+
+	nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+	for (i = 0; i < nd; i++) {
+		if (i > 0 && (nd - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	snprintf(buf, len, "%s", out);
 }
 
 /* The i-th kept line, 0 = oldest; NULL when i >= count. */

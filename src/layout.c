@@ -28,6 +28,44 @@ layout_pane_name(enum layout_pane p)
 	return (unsigned)p < PANE_COUNT ? names[p] : "?";
 }
 
+/* The columns the shown fields take, separators included. */
+static int
+layout_fields_width(const int *width, const int *sep, int n,
+    const int *shown)
+{
+	int	i, cols = 0, any = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!shown[i])
+			continue;
+		cols += width[i] + (any ? sep[i] : 0);
+		any = 1;
+	}
+	return cols;
+}
+
+/* Drop whole fields, least important first, until the rest fit. */
+int
+layout_fit_fields(const int *width, const int *sep, const int *prio, int n,
+    int avail, int *shown)
+{
+	int	i, cols, drop;
+
+	for (i = 0; i < n; i++)
+		shown[i] = width[i] > 0;
+	while ((cols = layout_fields_width(width, sep, n, shown)) > avail) {
+		drop = -1;
+		for (i = 0; i < n; i++) {
+			if (shown[i] && (drop == -1 || prio[i] <= prio[drop]))
+				drop = i;
+		}
+		if (drop == -1)
+			break;
+		shown[drop] = 0;
+	}
+	return cols;
+}
+
 /* Set a rectangle. */
 static void
 layout_set(struct layout_rect *r, int y, int x, int h, int w)
@@ -120,7 +158,15 @@ layout_compute(struct layout *l, int cols, int rows, enum cmd_view v)
 
 	if (cols >= 120 && rows >= 20) {
 		l->tier = LAYOUT_FULL;
+		/*
+		 * A fifth of the width, 28 to 40 columns.  Below 160 columns
+		 * at least 34, so ">#1 ESTABLISHED 127.0.0.1:50412" fits
+		 * whole; from 160 a fifth is 32 and the Text pane keeps its
+		 * width (a longer peer keeps its port, its host is cut).
+		 */
 		right = cols / 5 < 28 ? 28 : cols / 5 > 40 ? 40 : cols / 5;
+		if (cols < 160 && right < 34)
+			right = 34;
 		ev = body / 3 < 5 ? 5 : body / 3;
 		layout_data(l, 1, 0, body - ev, cols - right, v, 1);
 		layout_set(&l->pane[PANE_EVENTS], 1 + body - ev, 0, ev,

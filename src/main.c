@@ -23,6 +23,7 @@
 #include "sockscope/conn.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
+#include "sockscope/prompt.h"
 #include "sockscope/textesc.h"
 #include "sockscope/ui.h"
 #include "sockscope/util.h"
@@ -31,12 +32,22 @@ enum {
 	OPT_EOL = 256,
 	OPT_JSON,
 	OPT_SCROLLBACK,
-	OPT_NO_COLOR
+	OPT_NO_COLOR,
+	OPT_HISTORY,
+	OPT_TLS_VERIFY,
+	OPT_INSECURE,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY
 };
+
+/* The mode words, for "did you mean" on a typo. */
+static const char *const main_modes[] = { "connect", "listen", NULL };
 
 static const char main_usage[] =
 "Usage: sockscope [OPTIONS]                      full screen, nothing open yet\n"
 "       sockscope [OPTIONS] HOST PORT            connect (netcat style)\n"
+"       sockscope [OPTIONS] HOST:PORT            the same; also [V6]:PORT\n"
+"       sockscope [OPTIONS] http://HOST[:PORT]/  connect to HOST (port 80)\n"
 "       sockscope [OPTIONS] connect HOST PORT    the same\n"
 "       sockscope [OPTIONS] -l [ADDR] PORT       listen (netcat style)\n"
 "       sockscope [OPTIONS] listen [ADDR] PORT   the same\n"
@@ -58,19 +69,45 @@ static const char main_usage[] =
 "  -n, --batch             no full screen even on a terminal\n"
 "      --json              batch output as JSON Lines instead of text\n"
 "  -t, --timestamps        batch output shows +seconds on event lines\n"
-"  -o, --log=FILE          also append the text transcript to FILE\n"
+"  -o, --log=FILE          also append the transcript to FILE (JSON with --json)\n"
 "  -e, --exec=LINE         run an input line at start (repeatable)\n"
 "      --scrollback=SIZE   bytes of data kept for viewing (64M)\n"
 "      --no-color          no colors (also when NO_COLOR is set)\n"
+"      --history=commands|all|none\n"
+"                          input lines the history file keeps (commands:\n"
+"                          not lines sent to the peer, nor /send or /hex)\n"
+"  -u, --udp               UDP instead of TCP (not available yet)\n"
+"  -U, --unix              HOST is a Unix socket path (not available yet)\n"
+"  -c, --tls               TLS over TCP; https:// (not available yet)\n"
+"      --tls-verify, --insecure\n"
+"                          verify the server's certificate, or do not\n"
+"      --tls-cert=FILE, --tls-key=FILE\n"
+"                          the TLS server's certificate and key\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
 "Input lines are sent with the end-of-line appended; //text sends /text.\n"
 "In the full screen, F1 lists the keys; F10 or /quit leaves.\n"
-"Commands: /connect /listen /send /hex /recv /auto /recvsize /eol /shutdown\n"
-"/reset /close /conn /view /clear /help /quit (/help COMMAND explains one).\n"
+"\n"
+"Commands (/help COMMAND explains one):\n";
+
+static const char main_usage_end[] =
 "\n"
 "Exit status: 0 normal end, 1 network or runtime failure, 2 usage error.\n";
+
+/* Print --help: the options, then every command from the command table. */
+static void
+main_help(void)
+{
+	const char	*p = cmd_help_all(), *nl;
+
+	fputs(main_usage, stdout);
+	for (; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		printf("  %.*s\n", (int)(nl - p), p);
+	}
+	fputs(main_usage_end, stdout);
+}
 
 static const struct option main_options[] = {
 	{ "recv-size",		required_argument,	NULL, 'b' },
@@ -86,6 +123,14 @@ static const struct option main_options[] = {
 	{ "exec",		required_argument,	NULL, 'e' },
 	{ "scrollback",		required_argument,	NULL, OPT_SCROLLBACK },
 	{ "no-color",		no_argument,		NULL, OPT_NO_COLOR },
+	{ "history",		required_argument,	NULL, OPT_HISTORY },
+	{ "udp",		no_argument,		NULL, 'u' },
+	{ "unix",		no_argument,		NULL, 'U' },
+	{ "tls",		no_argument,		NULL, 'c' },
+	{ "tls-verify",		no_argument,		NULL, OPT_TLS_VERIFY },
+	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
+	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT },
+	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -128,26 +173,23 @@ main_number(const char *s, unsigned long min, unsigned long max,
 	return v;
 }
 
-/* Check a host argument or exit 2; returns it without IPv6 brackets. */
+/* Check a host argument (the same check as /connect's) or exit 2;
+ * returns it without IPv6 brackets. */
 static char *
 main_host(const char *s)
 {
-	size_t	n = strlen(s);
+	char	*host, *cause = NULL;
 
-	if (n == 0)
-		main_usage_error("host must not be empty%s", "");
-	if (strpbrk(s, " \t\r\n") != NULL)
-		main_usage_error("bad host '%s': it contains white space", s);
-	if (s[0] == '[') {
-		if (n < 3 || s[n - 1] != ']')
-			main_usage_error("bad host '%s': unbalanced [ ]", s);
-		return xstrndup(s + 1, n - 2);
+	if (cmd_check_host(s, strlen(s), &host, &cause) != 0) {
+		fprintf(stderr, "sockscope: %s (see sockscope --help)\n", cause);
+		free(cause);
+		exit(2);
 	}
-	return xstrdup(s);
+	return host;
 }
 
-/* Check a port argument or exit 2. */
-static const char *
+/* Check a port argument or exit 2; returns a copy. */
+static char *
 main_port(const char *s)
 {
 	char	*cause = NULL;
@@ -157,7 +199,48 @@ main_port(const char *s)
 		free(cause);
 		exit(2);
 	}
-	return s;
+	return xstrdup(s);
+}
+
+/*
+ * An option getopt_long() refused: name it as the user wrote it.  A long
+ * option given a value it does not take ("--json=1") is said so, rather
+ * than blamed on the byte getopt happened to look at.
+ */
+static void __attribute__((noreturn))
+main_bad_option(const char *arg)
+{
+	const struct option	*lo, *match = NULL;
+	size_t			 n;
+	int			 nmatch = 0;
+
+	if (arg != NULL && strncmp(arg, "--", 2) == 0 &&
+	    arg[2 + (n = strcspn(arg + 2, "="))] == '=') {
+		/* getopt_long() takes unambiguous abbreviations: so do we. */
+		for (lo = main_options; lo->name != NULL; lo++) {
+			if (strncmp(lo->name, arg + 2, n) != 0)
+				continue;
+			if (strlen(lo->name) == n) {
+				match = lo;
+				nmatch = 1;
+				break;
+			}
+			match = lo;
+			nmatch++;
+		}
+		if (nmatch == 1 && match->has_arg == no_argument) {
+			char	*name = xasprintf("--%s", match->name);
+
+			main_usage_error("option '%s' takes no value", name);
+		}
+	}
+	if (optopt != 0 && optopt != '?' && (arg == NULL ||
+	    strncmp(arg, "--", 2) != 0)) {
+		char	opt_text[3] = { '-', (char)optopt, '\0' };
+
+		main_usage_error("unknown option '%s'", opt_text);
+	}
+	main_usage_error("unknown option '%s'", arg != NULL ? arg : "?");
 }
 
 /* The fatal path: restore the terminal, then the message. */
@@ -181,205 +264,415 @@ main_std_fds(void)
 		close(fd);
 }
 
-int
-main(int argc, char **argv)
-{
-	struct net_config	 ncfg = { 4096, 1, AF_UNSPEC, 10.0 };
-	struct batch_opts	 bopts;
-	enum cmd_eol		 eol = EOL_LF;
-	unsigned long long	 scrollback = 64ULL * 1024 * 1024;
-	const char		*log_path = NULL;
-	const char		**execs = NULL;
-	size_t			 nexecs = 0, i;
-	int			 opt, batch_flag = 0, no_color = 0;
-	int			 json = 0, timestamps = 0, keep = 0;
-	int			 listen_mode = 0, connect_mode = 0;
-	char			*host = NULL;
-	const char		*port = NULL;
-	FILE			*log = NULL;
-	char			*cause = NULL;
-	int			 status = 0, target;
+/* Everything the command line says, before anything is opened. */
+struct main_opts {
+	struct net_config	 ncfg;
+	enum cmd_eol		 eol;
+	unsigned long long	 scrollback;
+	const char		*log_path;
+	const char		**execs;
+	size_t			 nexecs;
+	int			 batch;
+	int			 no_color;
+	int			 json;
+	int			 timestamps;
+	int			 keep;
+	int			 listen_mode;
+	int			 connect_mode;
+	char			*host;		/* NULL: the default */
+	char			*port;
+	/* Transports of SPEC 9, parsed now; the engine does not have them
+	 * yet, so main_check_transport() refuses them. */
+	int			 udp;
+	int			 unix_path;
+	int			 tls;		/* -c */
+	int			 tls_url;	/* an https:// URL */
+	int			 tls_verify;	/* -1 default, 0 --insecure, 1 */
+	const char		*tls_cert;
+	const char		*tls_key;
+};
 
-	setlocale(LC_ALL, "");
-	main_std_fds();
+/* Parse the options into o; returns the index of the first operand. */
+static int
+main_parse_options(int argc, char **argv, struct main_opts *o)
+{
+	char	*cause = NULL;
+	int	 opt;
 
 	/* Our own one-line messages for unknown options (opterr off). */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":b:mCw:kntlo:e:hV46",
+	while ((opt = getopt_long(argc, argv, ":b:mCw:kntlo:e:hV46uUc",
 	    main_options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
-			ncfg.recv_size = main_number(optarg, CMD_RECV_MIN,
+			o->ncfg.recv_size = main_number(optarg, CMD_RECV_MIN,
 			    CMD_RECV_MAX, "--recv-size");
 			break;
 		case 'm':
-			ncfg.auto_recv = 0;
+			o->ncfg.auto_recv = 0;
 			break;
 		case OPT_EOL:
-			if (cmd_parse_eol(optarg, &eol) != 0)
+			if (cmd_parse_eol(optarg, &o->eol) != 0)
 				main_usage_error("--eol must be lf, crlf, cr "
 				    "or none, got '%s'", optarg);
 			break;
 		case 'C':
-			eol = EOL_CRLF;
+			o->eol = EOL_CRLF;
 			break;
 		case 'w':
-			ncfg.timeout = (double)main_number(optarg, 1, 86400,
+			o->ncfg.timeout = (double)main_number(optarg, 1, 86400,
 			    "--timeout");
 			break;
 		case 'k':
-			keep = 1;
+			o->keep = 1;
 			break;
 		case 'n':
-			batch_flag = 1;
+			o->batch = 1;
 			break;
 		case OPT_JSON:
-			json = 1;
+			o->json = 1;
 			break;
 		case 't':
-			timestamps = 1;
+			o->timestamps = 1;
 			break;
 		case 'l':
-			listen_mode = 1;
+			o->listen_mode = 1;
 			break;
 		case 'o':
-			log_path = optarg;
+			o->log_path = optarg;
 			break;
 		case 'e':
-			execs = xrealloc(execs, (nexecs + 1) * sizeof *execs);
-			execs[nexecs++] = optarg;
+			o->execs = xrealloc(o->execs,
+			    (o->nexecs + 1) * sizeof *o->execs);
+			o->execs[o->nexecs++] = optarg;
 			break;
 		case OPT_SCROLLBACK:
-			if (cmd_parse_size(optarg, &scrollback, &cause) != 0) {
+			if (cmd_parse_size(optarg, &o->scrollback, &cause) != 0) {
 				fprintf(stderr, "sockscope: --scrollback: %s\n",
 				    cause);
 				exit(2);
 			}
-			if (scrollback < 65536)
+			if (o->scrollback < 65536)
 				main_usage_error("--scrollback must be at least "
 				    "64K, got '%s'", optarg);
-			if (scrollback > SIZE_MAX / 2)
+			if (o->scrollback > SIZE_MAX / 2)
 				main_usage_error("--scrollback '%s' is too large",
 				    optarg);
 			break;
 		case OPT_NO_COLOR:
-			no_color = 1;
+			o->no_color = 1;
+			break;
+		case 'u':
+			o->udp = 1;
+			break;
+		case 'U':
+			o->unix_path = 1;
+			break;
+		case 'c':
+			o->tls = 1;
+			break;
+		case OPT_TLS_VERIFY:
+			o->tls_verify = 1;
+			break;
+		case OPT_INSECURE:
+			o->tls_verify = 0;
+			break;
+		case OPT_TLS_CERT:
+			o->tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			o->tls_key = optarg;
+			break;
+		case OPT_HISTORY:
+			/* Which lines the screen's history file keeps. */
+			if (strcmp(optarg, "commands") != 0 &&
+			    strcmp(optarg, "all") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				main_usage_error("--history must be commands, all "
+				    "or none, got '%s'", optarg);
+			prompt_set_history(optarg[0] == 'c' ?
+			    PROMPT_HISTORY_COMMANDS : optarg[0] == 'a' ?
+			    PROMPT_HISTORY_ALL : PROMPT_HISTORY_NONE);
 			break;
 		case '4':
-			ncfg.family = AF_INET;
+			o->ncfg.family = AF_INET;
 			break;
 		case '6':
-			ncfg.family = AF_INET6;
+			o->ncfg.family = AF_INET6;
 			break;
 		case 'h':
-			fputs(main_usage, stdout);
-			return 0;
+			main_help();
+			exit(0);
 		case 'V':
 			printf("sockscope %s\n", PACKAGE_VERSION);
-			return 0;
+			exit(0);
 		case ':':
 			main_usage_error("option '%s' needs a value",
 			    argv[optind - 1]);
 		default:
-			if (optopt != 0 && optopt != '?') {
-				char	opt_text[3] = { '-', (char)optopt, '\0' };
-
-				main_usage_error("unknown option '%s'", opt_text);
-			}
-			main_usage_error("unknown option '%s'", argv[optind - 1]);
+			main_bad_option(argv[optind - 1]);
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	return optind;
+}
 
+/* A first operand that is a mistyped mode word ("lisen") is refused
+ * with a suggestion, rather than looked up as a host name. */
+static void
+main_check_mode_typo(const char *word, const char *port)
+{
+	const char	*near = cmd_suggest(word, strlen(word), main_modes);
+	char		*q;
+
+	if (near == NULL)
+		return;
+	q = textesc_quote_str(word);
+	if (port != NULL)
+		fprintf(stderr, "sockscope: '%s' is not a mode: did you mean "
+		    "'%s'? (for a host named %s, write %s:%s)\n", q, near, q,
+		    q, port);
+	else
+		fprintf(stderr, "sockscope: '%s' is not a mode: did you mean "
+		    "'%s'?\n", q, near);
+	free(q);
+	exit(2);
+}
+
+/* One operand: HOST:PORT, [V6]:PORT or a URL (SPEC 9). */
+static void
+main_parse_address(const char *s, struct main_opts *o)
+{
+	char	*cause = NULL;
+	int	 tls;
+
+	main_check_mode_typo(s, NULL);
+	if (cmd_parse_address(s, strlen(s), &o->host, &o->port, &tls,
+	    &cause) != 0) {
+		fprintf(stderr, "sockscope: %s\n", cause);
+		free(cause);
+		exit(2);
+	}
+	o->tls_url = tls;
+	o->connect_mode = 1;
+}
+
+/* Parse the operands (the mode word and the target) into o. */
+static void
+main_parse_target(int argc, char **argv, struct main_opts *o)
+{
 	if (argc > 0 && strcmp(argv[0], "listen") == 0) {
-		listen_mode = 1;
+		o->listen_mode = 1;
 		argc--, argv++;
 	} else if (argc > 0 && strcmp(argv[0], "connect") == 0 &&
-	    !listen_mode) {
-		connect_mode = 1;
+	    !o->listen_mode) {
+		o->connect_mode = 1;
 		argc--, argv++;
+		if (argc == 1) {
+			main_parse_address(argv[0], o);
+			return;
+		}
 		if (argc != 2)
 			main_usage_error("connect needs HOST PORT%s", "");
+	} else if (argc >= 2 && !o->listen_mode) {
+		char	*port = argc == 2 ? textesc_quote_str(argv[1]) : NULL;
+
+		main_check_mode_typo(argv[0], port);
+		free(port);
 	}
-	if (listen_mode) {
+	if (o->listen_mode) {
 		if (argc < 1 || argc > 2)
 			main_usage_error("listen needs [ADDR] PORT%s", "");
 		if (argc == 2)
-			host = main_host(argv[0]);
-		port = main_port(argv[argc - 1]);
+			o->host = main_host(argv[0]);
+		o->port = main_port(argv[argc - 1]);
 	} else if (argc == 2) {
-		connect_mode = 1;
-		host = main_host(argv[0]);
-		port = main_port(argv[1]);
+		o->connect_mode = 1;
+		o->host = main_host(argv[0]);
+		o->port = main_port(argv[1]);
 	} else if (argc == 1)
-		main_usage_error("'%s' needs a PORT too (sockscope HOST PORT)",
-		    argv[0]);
+		main_parse_address(argv[0], o);
 	else if (argc > 2)
 		main_usage_error("too many arguments, starting at '%s'",
 		    argv[2]);
+}
 
-	if (log_path != NULL && (log = fopen(log_path, "a")) == NULL) {
-		fprintf(stderr, "sockscope: cannot open log '%s': %s\n",
-		    log_path, strerror(errno));
-		return 1;
+/*
+ * Refuse, with exit 2, what this build's engine cannot do yet: the
+ * options of SPEC 9 are parsed so that the lead can wire them to the
+ * transports when the engine has them.
+ */
+static void
+main_check_transport(const struct main_opts *o)
+{
+	const char	*what = NULL, *which = "TLS";
+
+	if (o->udp)
+		what = "--udp", which = "UDP";
+	else if (o->unix_path)
+		what = "--unix", which = "Unix socket support";
+	else if (o->tls_url)
+		what = "https://";
+	else if (o->tls)
+		what = "--tls";
+	else if (o->tls_cert != NULL)
+		what = "--tls-cert";
+	else if (o->tls_key != NULL)
+		what = "--tls-key";
+	else if (o->tls_verify != -1)
+		what = o->tls_verify ? "--tls-verify" : "--insecure";
+	if (what == NULL)
+		return;
+	fprintf(stderr, "sockscope: %s: %s is not available yet (this build "
+	    "speaks plain TCP only)\n", what, which);
+	exit(2);
+}
+
+/* Open the log, pick batch or full screen, and set up every module. */
+static int
+main_start(struct main_opts *o, struct batch_opts *bopts, FILE **log)
+{
+	struct transcript	 tr;
+
+	if (o->log_path != NULL && (*log = fopen(o->log_path, "a")) == NULL) {
+		char	*q = textesc_quote_str(o->log_path);
+
+		fprintf(stderr, "sockscope: cannot open log '%s': %s\n", q,
+		    strerror(errno));
+		free(q);
+		return -1;
 	}
 
 	/* Batch when asked, or when either end is not a terminal. */
-	if (!batch_flag && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
-		batch_flag = 1;
+	if (!o->batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		o->batch = 1;
 	if (getenv("NO_COLOR") != NULL && *getenv("NO_COLOR") != '\0')
-		no_color = 1;
+		o->no_color = 1;
 
 	util_set_fatal(main_fatal);
 	loop_init();
-	memset(&bopts, 0, sizeof bopts);
-	bopts.tr.format = json ? TRANSCRIPT_JSON : TRANSCRIPT_TEXT;
-	bopts.tr.timestamps = timestamps;
-	bopts.keep_listening = keep;
-	if (batch_flag) {
-		batch_init(&bopts);
-		app_init(&batch_app_frontend, eol, 0, log, timestamps);
+	memset(&tr, 0, sizeof tr);
+	tr.format = o->json ? TRANSCRIPT_JSON : TRANSCRIPT_TEXT;
+	tr.timestamps = o->timestamps;
+	memset(bopts, 0, sizeof *bopts);
+	bopts->tr = tr;
+	bopts->keep_listening = o->keep;
+	bopts->listen_mode = o->listen_mode;
+	/* The -o log follows --json: the same transcript as stdout's. */
+	if (o->batch) {
+		batch_init(bopts);
+		app_init(&batch_app_frontend, o->eol, 0, *log, o->log_path,
+		    &tr);
 	} else {
-		ui_init(no_color);
-		app_init(&ui_app_frontend, eol, (size_t)scrollback, log,
-		    timestamps);
-		/* New clients must not take the screen from the user. */
-		app.keep_focus = 1;
+		ui_init(o->no_color);
+		app_init(&ui_app_frontend, o->eol, (size_t)o->scrollback, *log,
+		    o->log_path, &tr);
 	}
-	net_init(&ncfg, app_on_event, NULL);
-	app.listen_mode = listen_mode;
+	net_init(&o->ncfg, app_on_event, NULL);
+	return 0;
+}
 
-	target = 0;
-	if (listen_mode)
-		target = net_listen(host, port);
-	else if (connect_mode) {
-		target = net_connect(host, port);
+/* A message after the screen has gone: standard error. */
+static void
+main_stderr_message(int error, const char *text, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "%s%s\n", error ? "sockscope: " : "", text);
+}
+
+static const struct app_frontend main_stderr_frontend = {
+	NULL,
+	main_stderr_message,
+	NULL,
+	NULL
+};
+
+/*
+ * The screen has ended (F10, /quit, a signal): repeat on standard error
+ * what leaving dropped, which the screen showed only for an instant, then
+ * close what is still open, saying what that drops.
+ */
+static void
+main_after_screen(void)
+{
+	if (app.quit_notes.len > 0)
+		fputs(app.quit_notes.p, stderr);
+	app_set_frontend(&main_stderr_frontend);
+	app_close_all();
+}
+
+/* Open the target, run the -e lines, then batch mode or the screen;
+ * returns the exit status. */
+static int
+main_run(const struct main_opts *o)
+{
+	int	target = 0, status;
+	size_t	i;
+
+	if (o->listen_mode)
+		target = net_listen(o->host, o->port);
+	else if (o->connect_mode) {
+		target = net_connect(o->host, o->port);
 		if (target > 0)
-			app.focus = target;
+			app_focus(target, NULL);
 	}
-	if (batch_flag && (listen_mode || connect_mode) && target < 0) {
+	if (o->batch && (o->listen_mode || o->connect_mode) && target < 0) {
 		/* The transcript has the details; stderr gets the summary. */
-		status = batch_fail();
-		goto out;
+		return batch_fail();
 	}
-	for (i = 0; i < nexecs; i++)
-		app_exec(execs[i], strlen(execs[i]));
+	for (i = 0; i < o->nexecs; i++)
+		app_exec(o->execs[i], strlen(o->execs[i]));
 
-	if (batch_flag) {
+	if (o->batch) {
 		status = batch_run();
-		if (status == 0 && connect_mode && target > 0 &&
+		if (status == 0 && o->connect_mode && target > 0 &&
 		    net_conn(target)->state == CONN_FAILED)
 			status = batch_fail();
-	} else
+	} else {
 		status = ui_run();
-out:
-	batch_free();
-	net_free();
-	app_free();
+		main_after_screen();
+	}
+	/* A log that lost lines is a failure, whatever else happened. */
+	if (app_log_flush() != 0 && status == 0)
+		status = 1;
+	return status;
+}
+
+/* Parse the command line, start, run, and return the exit status. */
+int
+main(int argc, char **argv)
+{
+	struct main_opts	 o;
+	struct batch_opts	 bopts;
+	FILE			*log = NULL;
+	int			 first, status;
+
+	setlocale(LC_ALL, "");
+	main_std_fds();
+
+	memset(&o, 0, sizeof o);
+	o.ncfg.recv_size = 4096;
+	o.ncfg.auto_recv = 1;
+	o.ncfg.family = AF_UNSPEC;
+	o.ncfg.timeout = 10.0;
+	o.eol = EOL_LF;
+	o.scrollback = 64ULL * 1024 * 1024;
+	o.tls_verify = -1;
+
+	first = main_parse_options(argc, argv, &o);
+	main_parse_target(argc - first, argv + first, &o);
+	main_check_transport(&o);
+	if (main_start(&o, &bopts, &log) != 0)
+		status = 1;
+	else {
+		status = main_run(&o);
+		batch_free();
+		net_free();
+		app_free();
+	}
 	if (log != NULL)
 		fclose(log);
-	free(execs);
-	free(host);
+	free(o.execs);
+	free(o.host);
+	free(o.port);
 	return status;
 }

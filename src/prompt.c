@@ -42,14 +42,19 @@
 
 #include "sockscope/cmd.h"
 #include "sockscope/prompt.h"
+#include "sockscope/textesc.h"
 #include "sockscope/textwidth.h"
 #include "sockscope/util.h"
 
 /* Entries kept in the history, in memory and in the file. */
 #define PROMPT_HISTORY_MAX 1000
 
+/* Bytes the history's lines may take together, in memory and in the file
+ * (a bound like the count: a history of big pastes stays small). */
+#define PROMPT_HISTORY_BYTES (256 * 1024)
+
 /* Longer lines (a big paste) are sent but not kept in the history. */
-#define PROMPT_HISTORY_LINE_MAX (64 * 1024)
+#define PROMPT_HISTORY_LINE_MAX (4 * 1024)
 
 /* Calls to rl_callback_read_char() that may take no byte before we give up
  * on the queue (a guard against a readline state we did not foresee). */
@@ -162,6 +167,10 @@ static struct {
 
 	char			*histpath;	/* NULL: no history file */
 	int			 added;		/* entries added this run */
+	enum prompt_history	 histmode;
+	char			**save;		/* this run's lines to save */
+	size_t			 nsave;
+	size_t			 savebytes;
 	const char *const	*complete;	/* list being completed */
 
 	size_t			 anchor;	/* first line byte drawn */
@@ -316,7 +325,7 @@ prompt_complete(const char *text, int start, int end)
 	if (s == NULL || s[0] != '/' || start < 0 || start > rl_end)
 		return NULL;
 	if (start == 0)
-		prompt.complete = cmd_names;
+		prompt.complete = cmd_name_list();
 	else {
 		/* The text must be the second word: command, blanks, text. */
 		for (w = 0; w < start && s[w] != ' ' && s[w] != '\t'; w++)
@@ -334,7 +343,55 @@ prompt_complete(const char *text, int start, int end)
 	return rl_completion_matches(text, prompt_complete_next);
 }
 
-/* Keep a finished line in the history unless it repeats the last one. */
+/* Nonzero if a line sends bytes to the peer: plain text, "//text", and
+ * the /send and /hex commands (what a password or AUTH line is). */
+static int
+prompt_line_is_data(const char *line)
+{
+	size_t	n;
+
+	if (line[0] != '/' || line[1] == '/')
+		return 1;
+	n = strcspn(line, " \t");
+	return (n == 5 && strncmp(line, "/send", 5) == 0) ||
+	    (n == 4 && strncmp(line, "/hex", 4) == 0);
+}
+
+/* Drop the oldest history entries until the bytes bound holds. */
+static void
+prompt_history_bound(void)
+{
+	HIST_ENTRY	*h;
+
+	while (history_length > 1 &&
+	    history_total_bytes() > PROMPT_HISTORY_BYTES) {
+		if ((h = remove_history(0)) != NULL)
+			free_history_entry(h);
+	}
+}
+
+/* Remember a line to append to the history file at exit (bounded like
+ * the history: the oldest go first). */
+static void
+prompt_history_pend(const char *line, size_t len)
+{
+	prompt.save = xrealloc(prompt.save, (prompt.nsave + 1) *
+	    sizeof *prompt.save);
+	prompt.save[prompt.nsave++] = xstrdup(line);
+	prompt.savebytes += len;
+	while (prompt.nsave > 1 && (prompt.nsave > PROMPT_HISTORY_MAX ||
+	    prompt.savebytes > PROMPT_HISTORY_BYTES)) {
+		prompt.savebytes -= strlen(prompt.save[0]);
+		free(prompt.save[0]);
+		memmove(prompt.save, prompt.save + 1,
+		    (prompt.nsave - 1) * sizeof *prompt.save);
+		prompt.nsave--;
+	}
+}
+
+/* Keep a finished line in the history unless it repeats the last one;
+ * the file gets it only if --history allows (lines sent to the peer only
+ * with --history=all). */
 static void
 prompt_history_add(const char *line, size_t len)
 {
@@ -350,7 +407,12 @@ prompt_history_add(const char *line, size_t len)
 			return;
 	}
 	add_history(line);
+	prompt_history_bound();
 	prompt.added++;
+	if (prompt.histmode == PROMPT_HISTORY_ALL ||
+	    (prompt.histmode == PROMPT_HISTORY_COMMANDS &&
+	    !prompt_line_is_data(line)))
+		prompt_history_pend(line, len);
 }
 
 /*
@@ -485,44 +547,207 @@ prompt_mkdirs(char *path)
 	return 0;
 }
 
-/* Load the history file, if there is one. */
+/*
+ * Open the history file for reading without ever blocking: a FIFO or a
+ * device planted there must not hang start-up.  Returns the descriptor,
+ * -1 when there is no file, or -2 (and says so) when it is not a regular
+ * file.
+ */
+static int
+prompt_history_open(void)
+{
+	struct stat	sb;
+	char		*msg, *q;
+	int		 fd;
+
+	fd = open(prompt.histpath, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		if (prompt.msg != NULL) {
+			q = textesc_quote_str(prompt.histpath);
+			msg = xasprintf("history file '%s' is not a regular "
+			    "file: not used", q);
+			prompt.msg(msg, prompt.arg);
+			free(msg);
+			free(q);
+		}
+		return -2;
+	}
+	return fd;
+}
+
+/*
+ * Read the last PROMPT_HISTORY_BYTES of the history file into a list of
+ * lines (malloc'd, NULL-terminated; the caller frees them).  Returns NULL
+ * when there is no usable file; *refused is set for one that is not a
+ * regular file (it must then not be written either).
+ */
+static char **
+prompt_history_read(int *refused)
+{
+	char		*buf, **lines = NULL, *p, *nl;
+	size_t		 n = 0, cap = PROMPT_HISTORY_BYTES + 1, count = 0;
+	ssize_t		 r;
+	off_t		 end;
+	int		 fd, partial = 0;
+
+	*refused = 0;
+	fd = prompt_history_open();
+	if (fd < 0) {
+		*refused = fd == -2;
+		return NULL;
+	}
+	end = lseek(fd, 0, SEEK_END);
+	if (end > (off_t)PROMPT_HISTORY_BYTES) {
+		/* Only the newest lines; the first one read may be cut. */
+		lseek(fd, end - (off_t)PROMPT_HISTORY_BYTES, SEEK_SET);
+		partial = 1;
+	} else
+		lseek(fd, 0, SEEK_SET);
+	buf = xmalloc(cap);
+	while (n < cap - 1 && ((r = read(fd, buf + n, cap - 1 - n)) > 0 ||
+	    (r == -1 && errno == EINTR)))
+		n += r > 0 ? (size_t)r : 0;
+	close(fd);
+	buf[n] = '\0';
+
+	p = buf;
+	if (partial && (nl = memchr(p, '\n', n)) != NULL)
+		p = nl + 1;
+	while (p < buf + n) {
+		nl = memchr(p, '\n', (size_t)(buf + n - p));
+		if (nl != NULL)
+			*nl = '\0';
+		/* readline's timestamps ("#123") and blank lines are not
+		 * entries; a NUL inside cuts the line there. */
+		if (p[0] != '\0' && !(p[0] == '#' && p[1] >= '0' &&
+		    p[1] <= '9')) {
+			lines = xrealloc(lines, (count + 2) * sizeof *lines);
+			lines[count++] = xstrdup(p);
+			lines[count] = NULL;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	free(buf);
+	return lines;
+}
+
+/* Free a list from prompt_history_read(). */
+static void
+prompt_history_free_lines(char **lines)
+{
+	size_t	i;
+
+	for (i = 0; lines != NULL && lines[i] != NULL; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* Load the history file, if there is one, within the bounds. */
 static void
 prompt_history_load(void)
 {
+	char	**lines;
+	size_t	  i;
+	int	  refused;
+
 	using_history();
 	stifle_history(PROMPT_HISTORY_MAX);
 	prompt.added = 0;
 	prompt.histpath = prompt_history_path();
-	if (prompt.histpath != NULL)
-		read_history(prompt.histpath);
+	if (prompt.histpath != NULL) {
+		lines = prompt_history_read(&refused);
+		for (i = 0; lines != NULL && lines[i] != NULL; i++)
+			add_history(lines[i]);
+		prompt_history_free_lines(lines);
+		prompt_history_bound();
+		if (refused) {
+			/* Never write to what is not ours to write. */
+			free(prompt.histpath);
+			prompt.histpath = NULL;
+		}
+	}
 	using_history();
 }
 
 /*
- * Save the history: append this run's lines and cut the file to the
- * limit, so two sockscopes at once both keep theirs (bash's histappend);
- * a new file is written whole.  Errors are ignored: the screen is going.
+ * Save the history: the file's lines (another sockscope may have added
+ * some since we read it) plus this run's savable ones, the newest within
+ * both bounds, written to a new file that then replaces the old one.
+ * Errors are ignored: the screen is going.
  */
 static void
 prompt_history_save(void)
 {
-	struct stat	sb;
-	int		n;
+	char		**lines, *tmp, *real;
+	size_t		  n = 0, i, first, bytes = 0;
+	int		  refused, fd;
+	FILE		 *f;
 
-	if (prompt.histpath == NULL || prompt.added == 0)
-		return;
-	if (stat(prompt.histpath, &sb) == 0) {
-		n = prompt.added < history_length ? prompt.added :
-		    history_length;
-		if (append_history(n, prompt.histpath) == 0)
-			history_truncate_file(prompt.histpath,
-			    PROMPT_HISTORY_MAX);
-		return;
+	if (prompt.histpath == NULL || prompt.nsave == 0)
+		goto out;
+	lines = prompt_history_read(&refused);
+	if (refused) {
+		prompt_history_free_lines(lines);
+		goto out;
 	}
-	if (prompt_mkdirs(prompt.histpath) == -1)
-		return;
-	if (write_history(prompt.histpath) == 0)
-		chmod(prompt.histpath, 0600);
+	while (lines != NULL && lines[n] != NULL)
+		n++;
+	lines = xrealloc(lines, (n + prompt.nsave + 1) * sizeof *lines);
+	for (i = 0; i < prompt.nsave; i++) {
+		lines[n++] = prompt.save[i];
+		prompt.save[i] = NULL;
+	}
+	lines[n] = NULL;
+	/* The newest entries that fit both bounds. */
+	first = n;
+	while (first > 0 && n - first < PROMPT_HISTORY_MAX &&
+	    bytes + strlen(lines[first - 1]) + 1 <= PROMPT_HISTORY_BYTES) {
+		bytes += strlen(lines[first - 1]) + 1;
+		first--;
+	}
+
+	/* A symbolic link (dotfiles kept elsewhere) stays one: replace the
+	 * file it names. */
+	if ((real = realpath(prompt.histpath, NULL)) != NULL) {
+		free(prompt.histpath);
+		prompt.histpath = real;
+	}
+	if (prompt_mkdirs(prompt.histpath) == 0) {
+		tmp = xasprintf("%s.%ld.tmp", prompt.histpath, (long)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK |
+		    O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd != -1 && (f = fdopen(fd, "w")) != NULL) {
+			for (i = first; i < n; i++)
+				fprintf(f, "%s\n", lines[i]);
+			if (fclose(f) == 0)
+				rename(tmp, prompt.histpath);
+			else
+				unlink(tmp);
+		} else if (fd != -1) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+	}
+	prompt_history_free_lines(lines);
+out:
+	for (i = 0; i < prompt.nsave; i++)
+		free(prompt.save[i]);
+	free(prompt.save);
+	prompt.save = NULL;
+	prompt.nsave = prompt.savebytes = 0;
+}
+
+/* Choose which lines the history file keeps (main.c, before the screen). */
+void
+prompt_set_history(enum prompt_history mode)
+{
+	prompt.histmode = mode;
 }
 
 /* Open where readline's output goes: /dev/null, else a memory stream. */

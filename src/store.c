@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sockscope/evlog.h"
 #include "sockscope/store.h"
 #include "sockscope/util.h"
 
@@ -174,6 +175,39 @@ store_add(struct store *s, int conn, enum store_dir dir, uint64_t seq,
 	l->tail = ch;
 	l->count++;
 	l->generation++;
+	return ch;
+}
+
+/* Add a mark for an event that happened in a connection's stream. */
+const struct chunk *
+store_mark_event(struct store *s, const struct ev *e)
+{
+	const struct chunk	*ch;
+	struct sbuf		 b = { 0 };
+
+	if (e->conn <= 0 || s->bound <= STORE_CHUNK_OVERHEAD)
+		return NULL;	/* batch mode keeps nothing to view */
+	switch (e->kind) {
+	case EV_EOF:
+		sbuf_adds(&b, "EOF: the peer finished sending");
+		break;
+	case EV_SHUTDOWN:
+		sbuf_adds(&b, "shutdown: EOF sent");
+		break;
+	case EV_RESET:
+		sbuf_adds(&b, e->by_peer ? "RESET by the peer" :
+		    "RST sent: connection reset");
+		break;
+	case EV_ERROR:
+		/* The reason, where the user looks (SPEC 14). */
+		evlog_error_text(&b, e);
+		break;
+	default:
+		return NULL;
+	}
+	ch = store_add(s, e->conn, STORE_MARK, (uint64_t)e->kind, 0, e->t, 0,
+	    b.p, b.len);
+	sbuf_free(&b);
 	return ch;
 }
 

@@ -8,10 +8,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sockscope/textesc.h"
 #include "sockscope/util.h"
+
+/* A rendered unit: "\u{10ffff}" and its NUL fit. */
+#define TEXTESC_TOK_MAX 16
 
 /* An inclusive range of code points. */
 struct textesc_range {
@@ -320,9 +324,20 @@ textesc_width(uint32_t cp)
 	    2 : 1;
 }
 
+/* The screen's width function, or NULL (see textesc_set_term_width()). */
+static textesc_width_fn *textesc_term_width;
+
+/* Use fn for the width of printable characters (NULL: the built-in
+ * tables). */
+void
+textesc_set_term_width(textesc_width_fn *fn)
+{
+	textesc_term_width = fn;
+}
+
 /*
  * Render the unit of text starting at p (n > 0 bytes available) into tok,
- * which holds 4 bytes and is not NUL-terminated: one printable character,
+ * which holds TEXTESC_TOK_MAX bytes and is not NUL-terminated: one printable character,
  * or an escape for one byte.  Store its length in *toklen and its display
  * width in *width; return how many bytes of p it used.
  */
@@ -369,9 +384,20 @@ textesc_token(const unsigned char *p, size_t n, int utf8, char *tok,
 	if (c >= 0x80 && utf8) {
 		len = textesc_utf8_decode(p, n, &cp);
 		if (len != 0 && textesc_printable(cp)) {
+			int	tw = textesc_term_width != NULL ?
+				    textesc_term_width(cp) : textesc_width(cp);
+
+			if (tw < 0) {
+				/* The terminal's library does not know it
+				 * (unassigned): it would draw a blank. */
+				*toklen = *width = (size_t)snprintf(tok,
+				    TEXTESC_TOK_MAX, "\\u{%lx}",
+				    (unsigned long)cp);
+				return len;
+			}
 			memcpy(tok, p, len);
 			*toklen = len;
-			*width = (size_t)textesc_width(cp);
+			*width = tw > 0 ? (size_t)tw : (size_t)textesc_width(cp);
 			return len;
 		}
 	}
@@ -391,7 +417,7 @@ textesc_quote(struct sbuf *out, const void *p, size_t n, int utf8)
 {
 	const unsigned char	*s = p;
 	size_t			 i, run, tlen, w;
-	char			 tok[4];
+	char			 tok[TEXTESC_TOK_MAX];
 
 	i = 0;
 	while (i < n) {
@@ -441,7 +467,7 @@ textesc_text_rows(const unsigned char *p, size_t n, size_t wrap,
 {
 	struct sbuf	row = { 0 };
 	size_t		rows = 0, cols = 0, i, used, tlen, w;
-	char		tok[4];
+	char		tok[TEXTESC_TOK_MAX];
 
 	for (i = 0; i < n; i += used) {
 		used = textesc_token(p + i, n - i, 1, tok, &tlen, &w);

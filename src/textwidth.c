@@ -202,3 +202,26 @@ textwidth_start(const char *s, size_t n, size_t pos)
 		r += len;
 	}
 }
+
+/* The bytes of the first row of s when wrapped to cols columns. */
+size_t
+textwidth_wrap(const char *s, size_t n, size_t cols)
+{
+	size_t	i = 0, used = 0, len, space = 0;
+	int	w;
+
+	while (i < n) {
+		w = textwidth_unit(s + i, n - i, &len, NULL);
+		if (used + (size_t)w > cols) {
+			/* Break after the last space, else inside the word. */
+			if (space > 0)
+				return space;
+			return i > 0 ? i : len;
+		}
+		used += (size_t)w;
+		i += len;
+		if (s[i - len] == ' ')
+			space = i;
+	}
+	return n;
+}

@@ -156,7 +156,8 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 		sbuf_adds(out, "shutdown: EOF sent");
 		break;
 	case EV_RESET:
-		sbuf_adds(out, "* ");
+		/* A reset by the peer is a failure ('!'); ours is a state. */
+		sbuf_adds(out, e->by_peer ? "! " : "* ");
 		transcript_id(out, e);
 		sbuf_adds(out, e->by_peer ? "reset by peer" :
 		    "reset: RST sent");
@@ -486,4 +487,25 @@ transcript_event(const struct transcript *tr, struct sbuf *out,
 	else
 		transcript_text(tr, out, e);
 	return 1;
+}
+
+/* Append the line saying that closing #conn dropped n queued bytes. */
+void
+transcript_dropped(const struct transcript *tr, struct sbuf *out, double t,
+    int conn, size_t n)
+{
+	if (tr->format == TRANSCRIPT_JSON) {
+		sbuf_adds(out, "{\"t\":");
+		transcript_seconds(out, t);
+		sbuf_printf(out, ",\"event\":\"dropped\",\"conn\":%d,"
+		    "\"bytes\":%zu}\n", conn, n);
+		return;
+	}
+	if (tr->timestamps) {
+		sbuf_addc(out, '+');
+		transcript_seconds(out, t);
+		sbuf_addc(out, ' ');
+	}
+	sbuf_printf(out, "! #%d dropped %zu queued byte%s never sent\n", conn,
+	    n, n == 1 ? "" : "s");
 }

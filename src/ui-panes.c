@@ -15,6 +15,7 @@
 #include "sockscope/conn.h"
 #include "sockscope/evlog.h"
 #include "sockscope/net.h"
+#include "sockscope/textwidth.h"
 #include "sockscope/ui.h"
 
 /* Format a byte count for people. */
@@ -82,15 +83,6 @@ ui_state_color(int state)
 	}
 }
 
-/* Add a string in a role's attribute at the cursor. */
-static void
-ui_panes_put(enum ui_color role, attr_t extra, const char *s)
-{
-	attron(ui_attr(role) | extra);
-	addstr(s);
-	attroff(ui_attr(role) | extra);
-}
-
 /* Nonzero if an open listener accepts on every interface. */
 static int
 ui_panes_all_interfaces(void)
@@ -106,65 +98,167 @@ ui_panes_all_interfaces(void)
 	return 0;
 }
 
-/* The title bar: the focused connection and the settings. */
+/* Columns safe text takes: one unit at a time, as the terminal draws it. */
+int
+ui_cols(const char *s)
+{
+	return (int)textwidth_cols(s, strlen(s));
+}
+
+/* Draw safe text in at most w columns, marking a cut with the cut glyph. */
+int
+ui_put_cut(const char *s, int w)
+{
+	size_t	n = strlen(s), i = 0, len;
+	int	cols = 0, u;
+
+	if (w <= 0)
+		return 0;
+	if (ui_cols(s) <= w) {
+		addstr(s);
+		return ui_cols(s);
+	}
+	/* Keep one column for the mark; never split a unit. */
+	while (i < n) {
+		u = textwidth_unit(s + i, n - i, &len, NULL);
+		if (cols + u > w - 1)
+			break;
+		cols += u;
+		i += len;
+	}
+	addnstr(s, (int)i);
+	addstr(ui_glyphs()->cut);
+	return cols + 1;
+}
+
+/* One field of the title bar. */
+struct ui_title_field {
+	char		text[160];
+	enum ui_color	role;
+	attr_t		extra;
+	int		prio;		/* higher stays longer (SPEC 14) */
+	int		sep;		/* spaces before it */
+};
+
+/* Add a field to the title bar's list. */
+static void
+ui_title_add(struct ui_title_field *f, int *n, int prio, enum ui_color role,
+    attr_t extra, const char *text)
+{
+	snprintf(f[*n].text, sizeof f[*n].text, "%s", text);
+	f[*n].sep = 2;
+	f[*n].role = role;
+	f[*n].extra = extra;
+	f[*n].prio = prio;
+	(*n)++;
+}
+
+/*
+ * The title bar: the focused connection and the settings, as whole fields.
+ * When the bar is too narrow, fields are dropped whole, least important
+ * first: the addresses, the program name when ALL INTERFACES is shown,
+ * eol, auto and the recv size, the name, then the counters; the state word
+ * goes last (SPEC 14).  A message (until the next
+ * key) takes the place of the counters and settings.
+ */
 void
 ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 {
 	const struct conn	*c = net_conn(app.focus);
-	char			 buf[256], in[32], out[32];
+	struct ui_title_field	 f[12];
+	int			 width[12], sep[12], prio[12], shown[12];
+	char			 buf[160], in[32], out[32];
+	int			 n = 0, i, any = 0, msgi = -1, allif;
+
+	/*
+	 * The name marks the bar, unless ALL INTERFACES does: then it goes
+	 * first.  Exposure is never quiet: say it before anything else.
+	 */
+	allif = ui_panes_all_interfaces();
+	ui_title_add(f, &n, allif ? 30 : 76, UI_TITLE, 0, " sockscope");
+	if (allif)
+		ui_title_add(f, &n, 90, UI_BAD, A_BOLD | A_REVERSE,
+		    "ALL INTERFACES");
+	if (c == NULL) {
+		ui_title_add(f, &n, 100, UI_NORMAL, 0, "no connection");
+		snprintf(buf, sizeof buf, "%d listener%s", net_open_listeners(),
+		    net_open_listeners() == 1 ? "" : "s");
+		ui_title_add(f, &n, 60, UI_NORMAL, 0, buf);
+	} else {
+		snprintf(buf, sizeof buf, "#%d", c->id);
+		ui_title_add(f, &n, 95, UI_NORMAL, 0, buf);
+		/* Only what is known: no "? -> ?" for a failed connect. */
+		if (c->local[0] != '\0' && c->peer[0] != '\0')
+			snprintf(buf, sizeof buf, "%s %s %s", c->local,
+			    ui_glyphs()->arrow, c->peer);
+		else
+			snprintf(buf, sizeof buf, "%s", c->local[0] != '\0' ?
+			    c->local : c->peer);
+		ui_title_add(f, &n, 20, UI_NORMAL, 0, buf);
+		f[n - 1].sep = 1;	/* "#1 127.0.0.1:41822 -> ..." */
+		ui_title_add(f, &n, 100, ui_state_color(c->state), A_BOLD,
+		    conn_state_name(c->state));
+	}
+	if (msg != NULL) {
+		msgi = n;
+		ui_title_add(f, &n, 92, msg_error ? UI_BAD : UI_NORMAL,
+		    msg_error ? 0 : A_BOLD, "");
+	} else {
+		if (c != NULL) {
+			ui_bytes(in, sizeof in, c->in_bytes);
+			ui_bytes(out, sizeof out, c->out_bytes);
+			snprintf(buf, sizeof buf, "in %s/%llu", in,
+			    (unsigned long long)c->in_chunks);
+			ui_title_add(f, &n, 80, UI_NORMAL, 0, buf);
+			snprintf(buf, sizeof buf, "out %s", out);
+			ui_title_add(f, &n, 75, UI_NORMAL, 0, buf);
+			if (c->qlen > 0) {
+				ui_bytes(out, sizeof out, c->qlen);
+				snprintf(buf, sizeof buf, "+%s queued", out);
+				ui_title_add(f, &n, 78, UI_WARN, 0, buf);
+			}
+		}
+		snprintf(buf, sizeof buf, "recv(%zu)", net_recv_size());
+		ui_title_add(f, &n, 45, UI_NORMAL, 0, buf);
+		/* Manual mode changes what the user must do: keep it long. */
+		ui_title_add(f, &n, net_auto() ? 40 : 85,
+		    net_auto() ? UI_NORMAL : UI_WARN, 0,
+		    net_auto() ? "auto" : "manual");
+		f[n - 1].sep = 1;	/* "recv(4096) auto" */
+		snprintf(buf, sizeof buf, "eol %s", cmd_eol_name(app.eol));
+		ui_title_add(f, &n, 38, UI_NORMAL, 0, buf);
+	}
+	for (i = 0; i < n; i++) {
+		width[i] = ui_cols(f[i].text);
+		sep[i] = f[i].sep;
+		prio[i] = f[i].prio;
+	}
+	if (msgi >= 0)
+		width[msgi] = ui_cols(msg) > 0 ? ui_cols(msg) : 1;
+	layout_fit_fields(width, sep, prio, n, r->w, shown);
+	if (msgi >= 0 && !shown[msgi]) {
+		/* A message may be cut (and marked), but wants some room. */
+		width[msgi] = width[msgi] < 16 ? width[msgi] : 16;
+		layout_fit_fields(width, sep, prio, n, r->w, shown);
+	}
 
 	attron(ui_attr(UI_TITLE));
 	mvhline(r->y, 0, ' ', r->w);
-	mvaddstr(r->y, 0, " sockscope ");
 	attroff(ui_attr(UI_TITLE));
-	addstr(" ");
-	if (ui_panes_all_interfaces()) {
-		/* Exposure is never quiet: say it before anything else. */
-		ui_panes_put(UI_BAD, A_BOLD | A_REVERSE, "ALL INTERFACES");
-		addstr(" ");
+	move(r->y, 0);
+	for (i = 0; i < n; i++) {
+		if (!shown[i])
+			continue;
+		if (any)
+			printw("%*s", f[i].sep, "");
+		any = 1;
+		attron(ui_attr(f[i].role) | f[i].extra);
+		if (i == msgi)
+			ui_put_cut(msg, r->x + r->w - getcurx(stdscr));
+		else
+			addstr(f[i].text);
+		attroff(ui_attr(f[i].role) | f[i].extra);
 	}
-	if (msg != NULL) {
-		/* A message replaces the bar until the next line is typed. */
-		attron(msg_error ? ui_attr(UI_BAD) : A_BOLD);
-		addnstr(msg, r->w - 13);
-		attroff(msg_error ? ui_attr(UI_BAD) : A_BOLD);
-		return;
-	}
-	if (c == NULL) {
-		snprintf(buf, sizeof buf, "no connection  %d listener%s  ",
-		    net_open_listeners(), net_open_listeners() == 1 ? "" : "s");
-		addstr(buf);
-	} else {
-		int	n = snprintf(buf, sizeof buf, "#%d %s %s %s  ", c->id,
-			    c->local[0] != '\0' ? c->local : "?",
-			    ui_glyphs()->arrow,
-			    c->peer[0] != '\0' ? c->peer : "?");
-
-		/*
-		 * The state word must always show whole: on a narrow bar the
-		 * addresses go first (the arrow is one column, not its bytes).
-		 */
-		n -= (int)strlen(ui_glyphs()->arrow) - 1;
-		if (12 + n + (int)strlen(conn_state_name(c->state)) > r->w)
-			snprintf(buf, sizeof buf, "#%d ", c->id);
-		addstr(buf);
-		ui_panes_put(ui_state_color(c->state), A_BOLD,
-		    conn_state_name(c->state));
-		ui_bytes(in, sizeof in, c->in_bytes);
-		ui_bytes(out, sizeof out, c->out_bytes);
-		snprintf(buf, sizeof buf, "  in %s/%llu  out %s", in,
-		    (unsigned long long)c->in_chunks, out);
-		addstr(buf);
-		if (c->qlen > 0) {
-			ui_bytes(out, sizeof out, c->qlen);
-			snprintf(buf, sizeof buf, " (+%s queued)", out);
-			ui_panes_put(UI_WARN, 0, buf);
-		}
-		addstr("  ");
-	}
-	snprintf(buf, sizeof buf, "recv(%zu) %s  eol %s", net_recv_size(),
-	    net_auto() ? "auto" : "manual", cmd_eol_name(app.eol));
-	addstr(buf);
 }
 
 /* The color of an event line. */
@@ -194,7 +288,7 @@ void
 ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
 {
 	long	need = r->h - 2, count = (long)app.evlog.count, first, i;
-	char	t[32];
+	char	t[32], num[32], rep[48];
 	int	y = r->y + 1;
 
 	ui_box(r, "Events", focus);
@@ -206,14 +300,51 @@ ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus)
 	for (i = first; i < count && y < r->y + r->h - 1; i++, y++) {
 		const struct evlog_line	*l = evlog_get(&app.evlog, (size_t)i);
 
+		int	left = r->w - 2;
+
 		snprintf(t, sizeof t, "+%.3f ", l->t);
+		rep[0] = '\0';
+		if (l->repeat > 1) {
+			/* Folded repeats: the count shows whole, or not. */
+			evlog_thousands(num, sizeof num, l->repeat);
+			snprintf(rep, sizeof rep, " %s%s", ui_glyphs()->times,
+			    num);
+		}
 		attron(A_DIM);
-		mvaddnstr(y, r->x + 1, t, r->w - 2);
+		move(y, r->x + 1);
+		left -= ui_put_cut(t, left);
 		attroff(A_DIM);
+		if (ui_cols(rep) + 8 > left)
+			rep[0] = '\0';
 		attron(ui_attr(ui_events_color(l)));
-		addnstr(l->text, r->w - 2 - (int)strlen(t));
+		left -= ui_put_cut(l->text, left - ui_cols(rep));
 		attroff(ui_attr(ui_events_color(l)));
+		if (rep[0] != '\0') {
+			attron(A_BOLD);
+			addstr(rep);
+			attroff(A_BOLD);
+		}
 	}
+}
+
+/* Draw a peer address in w columns: when it does not fit, the host is cut
+ * (and marked) so that the port still shows whole. */
+static int
+ui_conns_peer(const char *peer, int w)
+{
+	const char	*colon = strrchr(peer, ':');
+	char		 host[64];
+	int		 pw;
+
+	if (ui_cols(peer) <= w || colon == NULL)
+		return ui_put_cut(peer, w);
+	pw = ui_cols(colon);
+	if (pw + 2 > w)
+		return ui_put_cut(peer, w);
+	snprintf(host, sizeof host, "%.*s", (int)(colon - peer), peer);
+	ui_put_cut(host, w - pw);
+	addstr(colon);
+	return w;
 }
 
 /* The Connections pane: every listener and connection with its state. */
@@ -231,44 +362,56 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 	y = r->y + 1;
 	for (i = 1; i <= net_listener_max(); i++, row++) {
 		const struct net_listener	*l = net_listener(i);
+		attr_t				 a;
 
 		if (row < first || y >= r->y + r->h - 1)
 			continue;
 		snprintf(buf, sizeof buf, " L%d %s %s", l->id, l->addr,
 		    l->fd == -1 ? "CLOSED" : l->all_interfaces ?
 		    "ALL IFACES" : "LISTENING");
-		/* Never past the border: the tail of the line is cut. */
-		attron(l->fd == -1 ? A_DIM : l->all_interfaces ?
-		    ui_attr(UI_BAD) | A_BOLD : ui_attr(UI_GOOD));
-		mvaddnstr(y, r->x + 1, buf, r->w - 2);
-		attroff(l->fd == -1 ? A_DIM : l->all_interfaces ?
-		    ui_attr(UI_BAD) | A_BOLD : ui_attr(UI_GOOD));
+		/* Never past the border: a cut is marked. */
+		a = l->fd == -1 ? A_DIM : l->all_interfaces ?
+		    ui_attr(UI_BAD) | A_BOLD : ui_attr(UI_GOOD);
+		attron(a);
+		move(y, r->x + 1);
+		ui_put_cut(buf, r->w - 2);
+		attroff(a);
 		y++;
 	}
 	for (i = 1; i <= net_conn_max(); i++, row++) {
 		const struct conn	*c = net_conn(i);
+		int			 left = r->w - 2;
 
 		if (row < first || y >= r->y + r->h - 1)
 			continue;
-		snprintf(buf, sizeof buf, "%s#%d ", i == app.focus ? ">" : " ",
+		/* "#id state peer:port" first, the byte count after it. */
+		snprintf(buf, sizeof buf, "%s#%d", i == app.focus ? ">" : " ",
 		    i);
 		if (i == app.focus)
 			attron(A_BOLD | A_REVERSE);
-		mvaddnstr(y, r->x + 1, buf, r->w - 2);
+		move(y, r->x + 1);
+		left -= ui_put_cut(buf, left);
 		if (i == app.focus)
 			attroff(A_BOLD | A_REVERSE);
-		ui_panes_put(ui_state_color(c->state), 0,
-		    conn_state_name(c->state));
+		if (left > 1) {
+			addch(' ');
+			left--;
+			attron(ui_attr(ui_state_color(c->state)));
+			left -= ui_put_cut(conn_state_name(c->state), left);
+			attroff(ui_attr(ui_state_color(c->state)));
+		}
+		if (left > 1 && c->peer[0] != '\0') {
+			addch(' ');
+			left--;
+			attron(A_DIM);
+			left -= ui_conns_peer(c->peer, left);
+			attroff(A_DIM);
+		}
 		ui_bytes(buf, sizeof buf, c->in_bytes);
-		if (getcurx(stdscr) + 1 + (int)strlen(buf) < r->x + r->w - 1) {
+		if (1 + ui_cols(buf) <= left) {
+			/* A number shows whole or not at all. */
 			addch(' ');
 			addstr(buf);
-		}
-		if (getcurx(stdscr) + 2 < r->x + r->w - 1) {
-			addch(' ');
-			attron(A_DIM);
-			addnstr(c->peer, r->x + r->w - 1 - getcurx(stdscr));
-			attroff(A_DIM);
 		}
 		y++;
 	}
@@ -292,7 +435,7 @@ ui_socket_row(const struct layout_rect *r, int *y, const char *label,
 	attroff(A_DIM);
 	move(*y, r->x + 1 + 10);
 	attron(ui_attr(role));
-	addnstr(value, r->w - 2 - 10);
+	ui_put_cut(value, r->w - 2 - 10);
 	attroff(ui_attr(role));
 	(*y)++;
 }
@@ -372,12 +515,15 @@ ui_help_draw(int rows, int cols)
 	ui_box(&r, "Help: any key closes", 1);
 	bottom = r.y + r.h - 1;
 	y = r.y + 1;
-	for (i = 0; keys[i] != NULL && y < bottom; i++)
-		mvaddnstr(y++, r.x + 2, keys[i], r.w - 4);
+	for (i = 0; keys[i] != NULL && y < bottom; i++) {
+		/* A narrow screen cuts the line, and shows it. */
+		move(y++, r.x + 2);
+		ui_put_cut(keys[i], r.w - 4);
+	}
 	y++;
 
 	/* Commands: usage lines only (/help COMMAND explains one). */
-	for (ncmd = 0; cmd_names[ncmd] != NULL; ncmd++)
+	for (ncmd = 0; cmd_name_list()[ncmd] != NULL; ncmd++)
 		continue;
 	colw = 27;
 	ncols = (r.w - 4) / colw;
@@ -385,21 +531,22 @@ ui_help_draw(int rows, int cols)
 		ncols = 1;
 	per_col = (ncmd + ncols - 1) / ncols;
 	for (i = 0; i < ncmd; i++) {
-		const char	*h = cmd_help(cmd_names[i]);
+		const char	*h = cmd_help(cmd_name_list()[i]);
 		int		 cy = y + i % per_col, cx = r.x + 2 + (i / per_col) * colw;
 
 		if (cy >= bottom)
 			continue;
 		n = (int)strcspn(h, "\n");
 		snprintf(usage, sizeof usage, "%.*s", n < 60 ? n : 60, h);
-		mvaddnstr(cy, cx, usage, colw - 1 < r.x + r.w - 1 - cx ?
-		    colw - 1 : r.x + r.w - 1 - cx);
+		move(cy, cx);
+		ui_put_cut(usage, colw - 1 < r.x + r.w - 2 - cx ?
+		    colw - 1 : r.x + r.w - 2 - cx);
 	}
 	if (y + per_col > bottom) {
 		attron(ui_attr(UI_WARN));
 		mvhline(bottom - 1, r.x + 1, ' ', r.w - 2);
-		mvaddnstr(bottom - 1, r.x + 2, "(more: /help lists every command)",
-		    r.w - 4);
+		move(bottom - 1, r.x + 2);
+		ui_put_cut("(more: /help lists every command)", r.w - 4);
 		attroff(ui_attr(UI_WARN));
 	}
 }

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "sockscope/app.h"
 #include "sockscope/layout.h"
@@ -26,6 +27,7 @@
 #include "sockscope/net.h"
 #include "sockscope/prompt.h"
 #include "sockscope/textesc.h"
+#include "sockscope/textwidth.h"
 #include "sockscope/ui.h"
 #include "sockscope/util.h"
 
@@ -57,16 +59,18 @@ static struct {
 	int			 dirty;
 	double			 last_draw;
 	int			 help;		/* F1 overlay shown */
-	char			*msg;		/* title-bar message */
+	char			*msg;		/* title-bar message, until a key */
+	char			*popup;		/* completion list, until a key */
 	int			 msg_error;
 	int			 quit;
 	int			 signal;
 	WINDOW			*input;
 	int			 shown_id;	/* connection the data panes show */
+	uint64_t		 ev_distinct;	/* Events lines seen so far */
 } ui;
 
-static const struct ui_glyphs ui_glyphs_utf8 = { "─", "·", "→", "↓" };
-static const struct ui_glyphs ui_glyphs_ascii = { "-", ".", "->", "v" };
+static const struct ui_glyphs ui_glyphs_utf8 = { "─", "·", "→", "↓", "…", "×" };
+static const struct ui_glyphs ui_glyphs_ascii = { "-", ".", "->", "v", "~", "x" };
 
 /* The line-drawing text for this locale. */
 const struct ui_glyphs *
@@ -91,6 +95,16 @@ ui_attr(enum ui_color c)
 	if (c == UI_TITLE)
 		return COLOR_PAIR(c) | A_BOLD;
 	return COLOR_PAIR(c);
+}
+
+/* The width curses will draw cp in; -1 when this C library does not know
+ * it (it would be a blank cell, or nothing): textesc escapes those. */
+static int
+ui_term_width(uint32_t cp)
+{
+	int	w = wcwidth((wchar_t)cp);
+
+	return w > 0 ? w : -1;
 }
 
 /* Remember the options. */
@@ -132,8 +146,13 @@ ui_emergency_restore(void)
 static void
 ui_set_msg(int error, const char *text)
 {
+	char	*nl;
+
 	free(ui.msg);
 	ui.msg = xstrdup(text);
+	/* One row: a message of several lines reads on, with a space. */
+	while ((nl = strchr(ui.msg, '\n')) != NULL)
+		*nl = ' ';
 	ui.msg_error = error;
 	ui.dirty = 1;
 }
@@ -185,6 +204,8 @@ ui_resize(void)
 	clearok(curscr, TRUE);
 }
 
+static void ui_popup_draw(void);
+
 /* Draw everything. */
 static void
 ui_draw(void)
@@ -229,6 +250,8 @@ ui_draw(void)
 			break;
 		}
 	}
+	if (ui.popup != NULL)
+		ui_popup_draw();
 	if (ui.help)
 		ui_help_draw(LINES, COLS);
 	wnoutrefresh(stdscr);
@@ -311,13 +334,52 @@ ui_on_line(char *line, size_t len, void *arg)
 	ui.dirty = 1;
 }
 
-/* Text readline would have printed (completion lists). */
+/* Text readline would have printed (completion lists): shown above the
+ * input line until the next key, as readline users expect, and never
+ * kept as an event. */
 static void
 ui_on_prompt_message(const char *text, void *arg)
 {
 	(void)arg;
-	evlog_add_text(&app.evlog, loop_now(), 0, text);
-	ui_set_msg(0, text);
+	free(ui.popup);
+	ui.popup = xstrdup(text);
+	ui.dirty = 1;
+}
+
+/* Draw the completion list in rows just above the input line. */
+static void
+ui_popup_draw(void)
+{
+	const char	*p = ui.popup;
+	size_t		 n = strlen(p), row, cols = (size_t)COLS - 2;
+	int		 nrows = 0, y, max = LINES - 3;
+	const char	*q;
+
+	/* Count the rows first: the list grows upwards from the input. */
+	for (q = p, row = n; row > 0 && nrows < max; nrows++) {
+		size_t	r = textwidth_wrap(q, row, cols);
+
+		q += r;
+		row -= r;
+		while (row > 0 && *q == ' ') {
+			q++;
+			row--;
+		}
+	}
+	y = LINES - 1 - nrows;
+	attron(A_REVERSE);
+	for (; n > 0 && y < LINES - 1; y++) {
+		row = textwidth_wrap(p, n, cols);
+		mvhline(y, 0, ' ', COLS);
+		mvaddnstr(y, 1, p, (int)row);
+		p += row;
+		n -= row;
+		while (n > 0 && *p == ' ') {
+			p++;
+			n--;
+		}
+	}
+	attroff(A_REVERSE);
 }
 
 /* A key that is ours, not readline's; returns 0 if not handled. */
@@ -395,6 +457,14 @@ ui_on_input(short revents, void *arg)
 	while ((key = wgetch(ui.input != NULL ? ui.input : stdscr)) != ERR) {
 		got = 1;
 		ui.dirty = 1;
+		if (key != KEY_RESIZE) {
+			/* A message and a completion list last until the
+			 * next key (which may show new ones). */
+			free(ui.msg);
+			ui.msg = NULL;
+			free(ui.popup);
+			ui.popup = NULL;
+		}
 		if (ui.help && key != KEY_RESIZE) {
 			/* Any key closes the help, and does nothing else. */
 			ui.help = 0;
@@ -481,8 +551,8 @@ ui_before_sleep(int *timeout_ms, void *arg)
 	double	now = loop_now(), wait;
 
 	(void)arg;
-	if (app.log != NULL)
-		fflush(app.log);	/* so tail -f shows it, and a crash keeps it */
+	/* So tail -f shows it, and a crash keeps it. */
+	(void)app_log_flush();
 	if (prompt_dirty())
 		ui.dirty = 1;
 	if (ui.dirty) {
@@ -494,8 +564,9 @@ ui_before_sleep(int *timeout_ms, void *arg)
 			ui_sleep_at_most(timeout_ms, wait);
 		}
 	}
-	if (net_waiting(app.focus) && ui.layout.pane[PANE_SOCKET].shown) {
-		/* Show the kernel queue grow while bytes wait for /recv. */
+	if (net_waiting(app.focus) && ui.layout.tier != LAYOUT_TINY) {
+		/* Show the kernel queue grow while bytes wait for /recv (the
+		 * data panes say so at every size, SPEC 14). */
 		wait = ui.last_draw + UI_WAITING_REFRESH - loop_now();
 		if (wait <= 0) {
 			ui.dirty = 1;
@@ -518,7 +589,9 @@ static void
 ui_event(const struct ev *e, void *arg)
 {
 	(void)arg;
-	if ((e->kind == EV_RECV || e->kind == EV_SEND) &&
+	if ((e->kind == EV_RECV || e->kind == EV_SEND || e->kind == EV_EOF ||
+	    e->kind == EV_SHUTDOWN || e->kind == EV_RESET ||
+	    e->kind == EV_ERROR) &&
 	    e->conn == app.focus && ui.layout.tier != LAYOUT_TINY) {
 		const struct store_list	*list = store_conn(&app.store, e->conn);
 		int			 p;
@@ -530,9 +603,42 @@ ui_event(const struct ev *e, void *arg)
 				    ui.layout.hex_per_row);
 		}
 	}
+	/* A folded repeat adds no line: only new lines move the view. */
 	if (ui.scroll[PANE_EVENTS].from_bottom > 0)
-		ui.scroll[PANE_EVENTS].from_bottom++;
+		ui.scroll[PANE_EVENTS].from_bottom +=
+		    (long)(app.evlog.distinct - ui.ev_distinct);
+	ui.ev_distinct = app.evlog.distinct;
 	ui.dirty = 1;
+}
+
+/* Add one line of a message to the Events pane, wrapped to its width;
+ * later rows are indented under the first. */
+static void
+ui_message_line(int error, const char *p, size_t n)
+{
+	const struct layout_rect *r = &ui.layout.pane[PANE_EVENTS];
+	size_t			  cols, row, indent = 0;
+	char			 *line;
+
+	/* The text starts after "+12.345 ". */
+	cols = (size_t)((r->shown ? r->w - 2 : COLS) - 9);
+	if (cols < 20)
+		cols = 20;
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	do {
+		row = textwidth_wrap(p, n, cols - indent);
+		line = xasprintf("%*s%.*s", (int)indent, "", (int)row, p);
+		app_note(error, line);
+		free(line);
+		p += row;
+		n -= row;
+		while (n > 0 && *p == ' ') {
+			p++;
+			n--;
+		}
+		indent = 4;
+	} while (n > 0);
 }
 
 /* A message for the user: the title bar and the Events pane. */
@@ -542,14 +648,13 @@ ui_message(int error, const char *text, void *arg)
 	const char	*p = text;
 
 	(void)arg;
-	/* Long help goes to the Events pane line by line. */
+	/* Long help goes to the Events pane line by line, each wrapped at
+	 * the pane's width (after the time) where a reader expects it. */
 	while (*p != '\0') {
 		const char	*nl = strchr(p, '\n');
 		size_t		 n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		char		*line = xstrndup(p, n);
 
-		evlog_add_text(&app.evlog, loop_now(), error, line);
-		free(line);
+		ui_message_line(error, p, n);
 		p += n;
 		if (*p == '\n')
 			p++;
@@ -637,6 +742,7 @@ ui_run(void)
 
 	ui.utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
 	    strcmp(cs, "utf8") == 0);
+	textesc_set_term_width(ui_term_width);
 	if (tcgetattr(STDIN_FILENO, &ui.saved_tio) == 0)
 		ui.have_tio = 1;
 	/* Escape sequences arrive whole; a lone Esc need not wait long. */
@@ -667,6 +773,8 @@ ui_run(void)
 		delwin(ui.input);
 	endwin();
 	free(ui.msg);
+	free(ui.popup);
+	ui.msg = ui.popup = NULL;
 	free(ui.reset_seq);
 	ui.reset_seq = NULL;
 	return ui.signal != 0 ? 128 + ui.signal : 0;

@@ -90,7 +90,7 @@ socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr,linger=0" SYSTEM:"sleep 0.3" >/dev
 t_bg $!
 t_wait_port "$P"
 { sleep 1; printf 'late\n'; sleep 0.5; } | timeout --foreground 20 "$S" -n 127.0.0.1 "$P" >"$D/rst.out" 2>&1
-t_check "reset: reported" grep -q '^\* #1 reset by peer$' "$D/rst.out"
+t_check "reset: reported as a failure" grep -q '^! #1 reset by peer$' "$D/rst.out"
 t_check "reset: closed afterwards" grep -q '^\* #1 closed' "$D/rst.out"
 
 # --- errors: refused, in use, unknown host, usage --------------------------

@@ -184,8 +184,8 @@ static const struct bad_case bad_cases[] = {
 	{ LINE("/\t"), "empty command (try /help; // sends a '/')" },
 	{ LINE("/frob"), "unknown command '/frob' (try /help)" },
 	{ LINE("/frob a b"), "unknown command '/frob' (try /help)" },
-	{ LINE("/Quit"), "unknown command '/Quit' (try /help)" },
-	{ LINE("/sendx"), "unknown command '/sendx' (try /help)" },
+	{ LINE("/Quit"), "unknown command '/Quit' (did you mean /quit?)" },
+	{ LINE("/sendx"), "unknown command '/sendx' (did you mean /send?)" },
 	{ LINE("/quit\r"), "unknown command '/quit\\x0d' (try /help)" },
 	{ LINE("/connect\0 a 1"),
 	  "unknown command '/connect\\x00' (try /help)" },
@@ -197,7 +197,15 @@ static const struct bad_case bad_cases[] = {
 	/* /connect. */
 	{ LINE("/connect"), "/connect: usage: /connect HOST PORT" },
 	{ LINE("/connect  "), "/connect: usage: /connect HOST PORT" },
-	{ LINE("/connect a"), "/connect: usage: /connect HOST PORT" },
+	{ LINE("/connect a"),
+	  "/connect: 'a' needs a PORT too (HOST PORT or HOST:PORT)" },
+	{ LINE("/connect ::1"),
+	  "/connect: '::1' needs a PORT too (write [V6]:PORT or V6 PORT)" },
+	{ LINE("/connect a:0"), "/connect: port must be 1-65535, got '0'" },
+	{ LINE("/connect ho\x01st:80"), "/connect: bad host 'ho\\x01st'" },
+	{ LINE("/connect ftp://a/"),
+	  "/connect: unknown scheme 'ftp' (http:// and https:// are known)" },
+	{ LINE("/lisen 80"), "unknown command '/lisen' (did you mean /listen?)" },
 	{ LINE("/connect a 1 2"), "/connect: usage: /connect HOST PORT" },
 	{ LINE("/connect a 0"), "/connect: port must be 1-65535, got '0'" },
 	{ LINE("/connect a 65536"),
@@ -443,29 +451,29 @@ test_usage_matches_help(void **state)
 	int		 r;
 
 	(void)state;
-	for (i = 0; cmd_names[i] != NULL; i++) {
-		help = cmd_help(cmd_names[i]);
+	for (i = 0; cmd_name_list()[i] != NULL; i++) {
+		help = cmd_help(cmd_name_list()[i]);
 		assert_non_null(help);
 		nl = strchr(help, '\n');
 		assert_non_null(nl);
-		if (strcmp(cmd_names[i], "/quit") == 0 ||
-		    strcmp(cmd_names[i], "/clear") == 0)
+		if (strcmp(cmd_name_list()[i], "/quit") == 0 ||
+		    strcmp(cmd_name_list()[i], "/clear") == 0)
 			continue;
 		cause = NULL;
 		/* Three extra words are too many for every command. */
-		if (strcmp(cmd_names[i], "/send") == 0 ||
-		    strcmp(cmd_names[i], "/hex") == 0)
-			r = cmd_parse(cmd_names[i], strlen(cmd_names[i]), &c,
+		if (strcmp(cmd_name_list()[i], "/send") == 0 ||
+		    strcmp(cmd_name_list()[i], "/hex") == 0)
+			r = cmd_parse(cmd_name_list()[i], strlen(cmd_name_list()[i]), &c,
 			    &cause);
 		else {
 			char	line[64];
 
-			snprintf(line, sizeof line, "%s 1 2 3", cmd_names[i]);
+			snprintf(line, sizeof line, "%s 1 2 3", cmd_name_list()[i]);
 			r = cmd_parse(line, strlen(line), &c, &cause);
 		}
 		assert_int_equal(r, -1);
 		assert_non_null(cause);
-		snprintf(want, sizeof want, "%s: usage: %.*s", cmd_names[i],
+		snprintf(want, sizeof want, "%s: usage: %.*s", cmd_name_list()[i],
 		    (int)(nl - help), help);
 		assert_string_equal(cause, want);
 		free(cause);
@@ -805,15 +813,15 @@ test_help(void **state)
 	all = cmd_help_all();
 	check_help_text(all);
 	line = all;
-	for (i = 0; cmd_names[i] != NULL; i++) {
-		assert_int_equal(cmd_names[i][0], '/');
-		help = cmd_help(cmd_names[i]);
+	for (i = 0; cmd_name_list()[i] != NULL; i++) {
+		assert_int_equal(cmd_name_list()[i][0], '/');
+		help = cmd_help(cmd_name_list()[i]);
 		check_help_text(help);
-		assert_ptr_equal(cmd_help(cmd_names[i] + 1), help);
+		assert_ptr_equal(cmd_help(cmd_name_list()[i] + 1), help);
 
 		/* Usage line, then at least one line of explanation. */
-		ulen = strlen(cmd_names[i]);
-		assert_memory_equal(help, cmd_names[i], ulen);
+		ulen = strlen(cmd_name_list()[i]);
+		assert_memory_equal(help, cmd_name_list()[i], ulen);
 		assert_true(help[ulen] == ' ' || help[ulen] == '\n');
 		hnl = strchr(help, '\n');
 		assert_true(hnl[1] != '\0');
@@ -836,10 +844,10 @@ test_help(void **state)
 		line = nl + 1;
 
 		/* "/help NAME" names the same topic. */
-		snprintf(buf, sizeof buf, "/help %s", cmd_names[i] + 1);
+		snprintf(buf, sizeof buf, "/help %s", cmd_name_list()[i] + 1);
 		cause = NULL;
 		assert_int_equal(cmd_parse(buf, strlen(buf), &cmd, &cause), 0);
-		assert_string_equal(cmd.topic, cmd_names[i] + 1);
+		assert_string_equal(cmd.topic, cmd_name_list()[i] + 1);
 		assert_ptr_equal(cmd_help(cmd.topic), help);
 		cmd_free(&cmd);
 	}
@@ -854,6 +862,196 @@ test_help(void **state)
 	assert_null(cmd_help("//quit"));
 	assert_null(cmd_help("Quit"));
 	assert_null(cmd_help("quit "));
+}
+
+/*
+ * The command table is the one list: every entry has a usage line, an
+ * explanation and a summary that fits --help's 80 columns (indented by
+ * two), aliases name the same entry, and the lists built from the table
+ * (names, /help topics, help_all) agree in order and length.
+ */
+static void
+test_table(void **state)
+{
+	const char *const	*names = cmd_name_list();
+	const char *const	*topics = cmd_keywords("help");
+	const char		*all = cmd_help_all(), *line, *nl, *help;
+	size_t			 i, ulen;
+
+	(void)state;
+	line = all;
+	for (i = 0; names[i] != NULL; i++) {
+		help = cmd_help(names[i]);
+		assert_non_null(help);
+		nl = strchr(help, '\n');
+		assert_non_null(nl);
+		/* An explanation of at least a few words after the usage. */
+		assert_true(strlen(nl + 1) > 20);
+		assert_non_null(topics[i]);
+		assert_string_equal(topics[i], names[i] + 1);
+		/* help_all: usage, blanks, a summary of a few words. */
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		ulen = strcspn(help, "\n");
+		assert_memory_equal(line, help, ulen);
+		assert_true(nl - line > (ptrdiff_t)ulen + 10);
+		assert_true(line[nl - line - 1] != ' ');
+		if (nl - line + 2 > 79)
+			fail_msg("help_all line %zu is too wide for --help", i);
+		line = nl + 1;
+	}
+	assert_null(topics[i]);
+	assert_int_equal(*line, '\0');
+	assert_ptr_equal(cmd_name_list(), names);
+
+	/* Aliases: the same help, the same command. */
+	assert_ptr_equal(cmd_help("?"), cmd_help("help"));
+	assert_ptr_equal(cmd_help("/exit"), cmd_help("/quit"));
+	{
+		struct cmd	 c;
+		char		*cause = NULL;
+
+		assert_int_equal(cmd_parse("/exit", 5, &c, &cause), 0);
+		assert_int_equal(c.kind, CMD_QUIT);
+		cmd_free(&c);
+		assert_int_equal(cmd_parse("/? conn", 7, &c, &cause), 0);
+		assert_int_equal(c.kind, CMD_HELP);
+		assert_string_equal(c.topic, "conn");
+		cmd_free(&c);
+		assert_int_equal(cmd_parse("/help exit", 10, &c, &cause), 0);
+		assert_string_equal(c.topic, "quit");
+		cmd_free(&c);
+	}
+}
+
+/* One host check for the command line and /connect; address forms. */
+static void
+test_address(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*host, *port;
+		int		 tls;
+	} ok[] = {
+		{ "127.0.0.1:30007", "127.0.0.1", "30007", 0 },
+		{ "[::1]:80", "::1", "80", 0 },
+		{ "localhost:http", "localhost", "http", 0 },
+		{ "http://example.com/", "example.com", "80", 0 },
+		{ "http://example.com", "example.com", "80", 0 },
+		{ "HTTP://example.com:8080/a/b?c#d", "example.com", "8080", 0 },
+		{ "http://[::1]/", "::1", "80", 0 },
+		{ "http://[::1]:81", "::1", "81", 0 },
+		{ "https://example.com/x", "example.com", "443", 1 },
+		{ "https://10.0.0.1:8443", "10.0.0.1", "8443", 1 },
+	};
+	static const struct {
+		const char	*in;
+		const char	*cause;
+	} bad[] = {
+		{ "127.0.0.1", "'127.0.0.1' needs a PORT too (HOST PORT or "
+		  "HOST:PORT)" },
+		{ "::1", "'::1' needs a PORT too (write [V6]:PORT or V6 PORT)" },
+		{ "[::1]", "'[::1]' needs a PORT too (write [V6]:PORT or V6 "
+		  "PORT)" },
+		{ "[::1", "unbalanced brackets in '[::1' (write [V6]:PORT)" },
+		{ "[::1]x", "bad address '[::1]x' (write [V6]:PORT)" },
+		{ "a:", "port must be 1-65535, got ''" },
+		{ "a:70000", "port must be 1-65535, got '70000'" },
+		{ ":80", "host must not be empty" },
+		{ "ho\x01st:80", "bad host 'ho\\x01st'" },
+		{ "http://", "no host in 'http://'" },
+		{ "http:///x", "no host in 'http:///x'" },
+		{ "http://u@h/", "user names are not supported in 'http://u@h/'" },
+		{ "gopher://h/", "unknown scheme 'gopher' (http:// and https:// "
+		  "are known)" },
+		{ "http://h:0/", "port must be 1-65535, got '0'" },
+		{ "http://\x1b[2J/", "bad host '\\x1b[2J'" },
+	};
+	char	*host, *port, *cause;
+	size_t	 i;
+	int	 tls;
+
+	(void)state;
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		cause = NULL;
+		if (cmd_parse_address(ok[i].in, strlen(ok[i].in), &host, &port,
+		    &tls, &cause) != 0)
+			fail_msg("'%s' refused: %s", ok[i].in, cause);
+		assert_string_equal(host, ok[i].host);
+		assert_string_equal(port, ok[i].port);
+		assert_int_equal(tls, ok[i].tls);
+		free(host);
+		free(port);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		if (cmd_parse_address(bad[i].in, strlen(bad[i].in), &host,
+		    &port, &tls, &cause) != -1)
+			fail_msg("'%s' accepted", bad[i].in);
+		assert_null(host);
+		assert_null(port);
+		assert_non_null(cause);
+		assert_string_equal(cause, bad[i].cause);
+		free(cause);
+	}
+
+	/* The host check alone: what the command line's HOST gets too. */
+	assert_int_equal(cmd_check_host("[::1]", 5, &host, &cause), 0);
+	assert_string_equal(host, "::1");
+	free(host);
+	assert_int_equal(cmd_check_host("ho\x01st", 5, &host, &cause), -1);
+	assert_string_equal(cause, "bad host 'ho\\x01st'");
+	free(cause);
+	assert_int_equal(cmd_check_host("a b", 3, &host, &cause), -1);
+	assert_string_equal(cause, "bad host 'a b': it contains white space");
+	free(cause);
+	assert_int_equal(cmd_check_host("", 0, &host, &cause), -1);
+	assert_string_equal(cause, "host must not be empty");
+	free(cause);
+
+	/* /connect with one word is the same parser. */
+	{
+		struct cmd	c;
+
+		cause = NULL;
+		assert_int_equal(cmd_parse("/connect https://h/", 19, &c,
+		    &cause), 0);
+		assert_string_equal(c.host, "h");
+		assert_string_equal(c.port, "443");
+		assert_int_equal(c.tls, 1);
+		cmd_free(&c);
+	}
+}
+
+/* Typos of a word get the word meant; other words get nothing. */
+static void
+test_suggest(void **state)
+{
+	static const char *const modes[] = { "connect", "listen", NULL };
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} t[] = {
+		{ "lisen", "listen" }, { "listne", "listen" },
+		{ "Listen", "listen" }, { "conect", "connect" },
+		{ "connetc", "connect" }, { "lsten", "listen" },
+		{ "listen", NULL }, { "localhost", NULL },
+		{ "example.com", NULL }, { "li", NULL }, { "", NULL },
+		{ "l1st3n", NULL }, { "127.0.0.1", NULL }, { "sockscope", NULL },
+	};
+	size_t	i;
+	const char	*got;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = cmd_suggest(t[i].in, strlen(t[i].in), modes);
+		if (t[i].want == NULL && got != NULL)
+			fail_msg("'%s' suggested '%s'", t[i].in, got);
+		if (t[i].want != NULL && (got == NULL ||
+		    strcmp(got, t[i].want) != 0))
+			fail_msg("'%s': wanted '%s'", t[i].in, t[i].want);
+	}
+	assert_null(cmd_suggest("x", 1, NULL));
 }
 
 /* Assert that a NULL-terminated keyword list is exactly the given words. */
@@ -901,9 +1099,9 @@ test_keywords(void **state)
 	/* /help completes to every command name. */
 	kw = cmd_keywords("/help");
 	assert_non_null(kw);
-	for (i = 0; cmd_names[i] != NULL; i++) {
+	for (i = 0; cmd_name_list()[i] != NULL; i++) {
 		assert_non_null(kw[i]);
-		assert_string_equal(kw[i], cmd_names[i] + 1);
+		assert_string_equal(kw[i], cmd_name_list()[i] + 1);
 	}
 	assert_null(kw[i]);
 
@@ -1128,6 +1326,9 @@ main(void)
 		cmocka_unit_test(test_eol_view),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_free_twice),
 		cmocka_unit_test(test_random),

@@ -575,6 +575,78 @@ test_ring_wrap(void **state)
 	evlog_free(&l);
 }
 
+/* Thousands of identical lines in a row fold into one with a count; a
+ * different line (or the same text on another socket) starts a new one. */
+static void
+test_ring_fold(void **state)
+{
+	struct evlog			 l;
+	const struct evlog_line		*line;
+	struct ev			 e = { .kind = EV_RECV, .conn = 1,
+					    .asked = 4096, .len = 4096 };
+	char				 buf[32];
+	int				 i;
+
+	(void)state;
+	evlog_init(&l, 8);
+	for (i = 0; i < 2731; i++) {
+		e.t = i * 0.001;
+		evlog_add(&l, &e);
+	}
+	assert_int_equal(l.count, 1);
+	assert_int_equal(l.total, 2731);
+	assert_int_equal(l.distinct, 1);
+	line = evlog_get(&l, 0);
+	assert_string_equal(line->text, "#1 recv(4096) = 4096");
+	assert_int_equal(line->repeat, 2731);
+	/* The time of the last one. */
+	assert_true(line->t == 2730 * 0.001);
+
+	e.len = 100;
+	evlog_add(&l, &e);
+	e.len = 4096;
+	evlog_add(&l, &e);
+	e.conn = 2;
+	evlog_add(&l, &e);
+	e.kind = EV_WAIT;
+	e.call = "recv";
+	evlog_add(&l, &e);
+	evlog_add(&l, &e);
+	/* Each send and each message is something the user did: kept. */
+	e.kind = EV_SEND;
+	e.call = NULL;
+	e.asked = 4;
+	e.len = 4;
+	evlog_add(&l, &e);
+	evlog_add(&l, &e);
+	evlog_add_text(&l, 3.0, 1, "x");
+	evlog_add_text(&l, 3.0, 1, "x");
+	assert_int_equal(l.count, 8);
+	assert_int_equal(l.distinct, 9);
+	assert_int_equal(evlog_get(&l, 0)->repeat, 1);	/* the newer ones */
+	assert_int_equal(evlog_get(&l, 1)->repeat, 1);
+	assert_int_equal(evlog_get(&l, 2)->repeat, 1);
+	assert_string_equal(evlog_get(&l, 3)->text,
+	    "#2 recv(4096) = EAGAIN   nothing waiting");
+	assert_int_equal(evlog_get(&l, 3)->repeat, 2);
+	assert_string_equal(evlog_get(&l, 4)->text, "#2 send(4) = 4");
+	assert_int_equal(evlog_get(&l, 4)->repeat, 1);
+	assert_int_equal(evlog_get(&l, 5)->repeat, 1);
+	assert_int_equal(evlog_get(&l, 7)->repeat, 1);
+	evlog_free(&l);
+
+	evlog_thousands(buf, sizeof buf, 2731);
+	assert_string_equal(buf, "2,731");
+	evlog_thousands(buf, sizeof buf, 0);
+	assert_string_equal(buf, "0");
+	evlog_thousands(buf, sizeof buf, 999);
+	assert_string_equal(buf, "999");
+	evlog_thousands(buf, sizeof buf, 1000000);
+	assert_string_equal(buf, "1,000,000");
+	evlog_thousands(buf, sizeof buf, UINT64_MAX);
+	assert_string_equal(buf, "18,446,744,073,709,551,615");
+}
+
 /* Run the evlog tests. */
 int
 main(void)
@@ -593,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_ring_add),
 		cmocka_unit_test(test_ring_wait),
 		cmocka_unit_test(test_ring_wrap),
+		cmocka_unit_test(test_ring_fold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,6 +131,60 @@ test_hex_width(void **state)
 	assert_string_equal(layout_pane_name(PANE_EVENTS), "Events");
 }
 
+/* Title-bar fields are dropped whole, by priority, never cut. */
+static void
+test_fit_fields(void **state)
+{
+	/* "#1" "ESTABLISHED" "in 61 B/1" "out 61 B" "recv(4096)" "auto" */
+	const int	width[] = { 2, 11, 9, 8, 10, 4 };
+	const int	prio[] = { 95, 100, 80, 75, 45, 40 };
+	const int	sep[] = { 2, 2, 2, 2, 2, 1 };
+	int		shown[6], cols;
+
+	(void)state;
+	cols = layout_fit_fields(width, sep, prio, 6, 80, shown);
+	assert_int_equal(cols, 2 + 11 + 9 + 8 + 10 + 4 + 4 * 2 + 1);
+	assert_true(shown[0] && shown[1] && shown[4] && shown[5]);
+
+	/* 40 columns: "auto" then "recv(4096)" go; the numbers stay whole. */
+	cols = layout_fit_fields(width, sep, prio, 6, 40, shown);
+	assert_true(cols <= 40);
+	assert_false(shown[5]);
+	assert_false(shown[4]);
+	assert_true(shown[0] && shown[1] && shown[2] && shown[3]);
+
+	/* Ties: the later field goes first. */
+	{
+		const int	w2[] = { 5, 5, 5 }, p2[] = { 1, 1, 1 };
+		const int	s2[] = { 1, 1, 1 };
+
+		cols = layout_fit_fields(w2, s2, p2, 3, 11, shown);
+		assert_int_equal(cols, 11);
+		assert_true(shown[0] && shown[1]);
+		assert_false(shown[2]);
+	}
+
+	/* The first field shown has no separator before it. */
+	{
+		const int	w3[] = { 5, 5 }, p3[] = { 1, 2 }, s3[] = { 3, 3 };
+
+		cols = layout_fit_fields(w3, s3, p3, 2, 7, shown);
+		assert_int_equal(cols, 5);
+		assert_false(shown[0]);
+		assert_true(shown[1]);
+	}
+
+	/* The state word is the last to go, alone when nothing else fits. */
+	cols = layout_fit_fields(width, sep, prio, 6, 12, shown);
+	assert_int_equal(cols, 11);
+	assert_true(shown[1]);
+	assert_false(shown[0] || shown[2] || shown[3] || shown[4] || shown[5]);
+
+	/* Not even that: nothing is shown rather than a cut word. */
+	cols = layout_fit_fields(width, sep, prio, 6, 5, shown);
+	assert_int_equal(cols, 0);
+}
+
 int
 main(void)
 {
@@ -139,6 +193,7 @@ main(void)
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_every_size),
 		cmocka_unit_test(test_hex_width),
+		cmocka_unit_test(test_fit_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

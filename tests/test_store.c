@@ -13,9 +13,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sockscope/evlog.h"
 #include "sockscope/store.h"
 #include "sockscope/util.h"
 
@@ -831,6 +833,58 @@ test_random_model_small(void **state)
 }
 
 /* Run the store tests. */
+/* EOF, shutdown, resets and errors leave a mark in the stream (SPEC 14);
+ * other events leave none. */
+static void
+test_marks(void **state)
+{
+	struct store		 s;
+	const struct chunk	*ch;
+	struct ev		 e;
+
+	(void)state;
+	store_init(&s, 1 << 20);
+	store_add(&s, 1, STORE_IN, 1, 0, 0.5, 4096, "hi", 2);
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_EOF;
+	e.conn = 1;
+	e.t = 1.0;
+	ch = store_mark_event(&s, &e);
+	assert_non_null(ch);
+	assert_int_equal(ch->dir, STORE_MARK);
+	assert_int_equal(ch->seq, EV_EOF);
+	assert_memory_equal(ch->data, "EOF: the peer finished sending", ch->len);
+	assert_ptr_equal(store_conn(&s, 1)->tail, ch);
+	assert_int_equal(store_conn(&s, 1)->count, 2);
+
+	e.kind = EV_RESET;
+	e.by_peer = 1;
+	ch = store_mark_event(&s, &e);
+	assert_non_null(ch);
+	assert_memory_equal(ch->data, "RESET by the peer", ch->len);
+
+	e.kind = EV_ERROR;
+	e.call = "connect";
+	e.addr = "127.0.0.1:1";
+	e.err = ECONNREFUSED;
+	e.message = "Connection refused";
+	e.conn = 2;
+	ch = store_mark_event(&s, &e);
+	assert_non_null(ch);
+	assert_non_null(memmem(ch->data, ch->len, "ECONNREFUSED", 12));
+
+	/* Data and state changes are not marks; nor is anything without a
+	 * connection. */
+	e.kind = EV_CONNECTED;
+	assert_null(store_mark_event(&s, &e));
+	e.kind = EV_EOF;
+	e.conn = 0;
+	assert_null(store_mark_event(&s, &e));
+	assert_int_equal(store_conn(&s, 1)->count, 3);
+	store_free(&s);
+}
+
 int
 main(void)
 {
@@ -850,6 +904,7 @@ main(void)
 		cmocka_unit_test(test_many_ids),
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_random_model_small),
+		cmocka_unit_test(test_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

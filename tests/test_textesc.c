@@ -770,6 +770,35 @@ test_fuzz(void **state)
 }
 
 /* Run the textesc tests. */
+/* A terminal library that knows neither U+0378 nor U+1FAE8, and draws
+ * U+00E9 one column wide. */
+static int
+test_term_width(uint32_t cp)
+{
+	if (cp == 0x378 || cp == 0x1fae8)
+		return -1;
+	return cp >= 0x1100 ? 2 : 1;
+}
+
+/* Code points the terminal does not know are escaped as \u{...}, never
+ * drawn as themselves (a blank cell); without a width function textesc
+ * stays pure. */
+static void
+test_term_unknown(void **state)
+{
+	(void)state;
+	/* "a" U+0378 "b" U+1FAE8 */
+	textesc_set_term_width(test_term_width);
+	test_rows_are("a\xcd\xb8" "b\xf0\x9f\xab\xa8", 8, 0, 1,
+	    "a\\u{378}b\\u{1fae8}");
+	/* The escape's width wraps like any text: "a" + 7 columns. */
+	test_rows_are("a\xcd\xb8" "b", 4, 8, 2, "a\\u{378}\nb");
+	test_quote_is("\xcd\xb8", 2, 1, "\\u{378}");
+	test_rows_are("\xc3\xa9", 2, 0, 1, "\xc3\xa9");
+	textesc_set_term_width(NULL);
+	test_rows_are("a\xcd\xb8", 3, 0, 1, "a\xcd\xb8");
+}
+
 int
 main(void)
 {
@@ -789,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_rows_wrap),
 		cmocka_unit_test(test_rows_escapes_whole),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_term_unknown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

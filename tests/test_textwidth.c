@@ -348,6 +348,25 @@ test_c_locale(void **state)
 }
 
 /* Run the tests under C.UTF-8, or skip. */
+/* Wrapping help and messages: after the last space that fits, inside a
+ * word only when it is longer than a row, never inside a unit. */
+static void
+test_wrap(void **state)
+{
+	const char	*s = "/recv [N]  call recv() once";
+
+	(void)state;
+	assert_int_equal(textwidth_wrap(s, strlen(s), 80), strlen(s));
+	assert_int_equal(textwidth_wrap(s, strlen(s), 12), 11);
+	assert_int_equal(textwidth_wrap(s, strlen(s), 10), 10);
+	assert_int_equal(textwidth_wrap("abcdefgh", 8, 3), 3);
+	/* A wide character is not split; one wider than the row still goes. */
+	assert_int_equal(textwidth_wrap("a\xe4\xb8\xad", 4, 2), 1);
+	assert_int_equal(textwidth_wrap("\xe4\xb8\xad", 3, 1), 3);
+	/* "\x1b" is one 2-column unit ("^["). */
+	assert_int_equal(textwidth_wrap("ab\x1b", 3, 3), 2);
+}
+
 int
 main(void)
 {
@@ -366,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_cols_mixed),
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_c_locale),
+		cmocka_unit_test(test_wrap),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL &&

@@ -450,7 +450,7 @@ test_text_states(void **state)
 	e.by_peer = 1;
 	e.call = "recv";
 	e.err = ECONNRESET;
-	test_check(&test_text, &e, "* #1 reset by peer\n");
+	test_check(&test_text, &e, "! #1 reset by peer\n");
 	memset(&e, 0, sizeof e);
 	e.kind = EV_RESET;
 	e.conn = 3;
@@ -1082,6 +1082,30 @@ test_locale(void **state)
 }
 
 /* Run the transcript tests. */
+/* Bytes dropped by a close are one line in each format. */
+static void
+test_dropped(void **state)
+{
+	static const struct transcript	stamped = { TRANSCRIPT_TEXT, 1 };
+	struct sbuf			b = { 0 };
+
+	(void)state;
+	transcript_dropped(&test_text, &b, 1.5, 2, 5);
+	assert_string_equal(b.p, "! #2 dropped 5 queued bytes never sent\n");
+	sbuf_reset(&b);
+	transcript_dropped(&test_text, &b, 1.5, 1, 1);
+	assert_string_equal(b.p, "! #1 dropped 1 queued byte never sent\n");
+	sbuf_reset(&b);
+	transcript_dropped(&stamped, &b, 1.5, 1, 7);
+	assert_string_equal(b.p,
+	    "+1.500000 ! #1 dropped 7 queued bytes never sent\n");
+	sbuf_reset(&b);
+	transcript_dropped(&test_json, &b, 1.5, 3, 4096);
+	assert_string_equal(b.p, "{\"t\":1.500000,\"event\":\"dropped\","
+	    "\"conn\":3,\"bytes\":4096}\n");
+	sbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1098,6 +1122,7 @@ main(void)
 		cmocka_unit_test(test_json_string_all_bytes),
 		cmocka_unit_test(test_json_large),
 		cmocka_unit_test(test_locale),
+		cmocka_unit_test(test_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

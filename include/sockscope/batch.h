@@ -11,6 +11,7 @@
 struct batch_opts {
 	struct transcript	 tr;
 	int			 keep_listening;
+	int			 listen_mode;	/* started as a listener */
 };
 
 /* The front end table for app_init(). */

@@ -71,6 +71,7 @@ struct cmd {
 	char		*host;
 	char		*port;
 	char		*topic;		/* command name without '/' */
+	int		 tls;		/* CMD_CONNECT: an https:// URL */
 };
 
 /*
@@ -101,6 +102,35 @@ int cmd_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen,
 int cmd_parse_port(const char *s, char **cause);
 
 /*
+ * Check a host argument of n bytes (the command line's and /connect's):
+ * a name or an address, with IPv6 brackets allowed around it ("[::1]").
+ * Returns 0 and a malloc'd copy without brackets in *host, or -1 with
+ * *cause set (malloc'd; the input quoted safely), e.g. "host must not be
+ * empty", "bad host 'a b': it contains white space", "bad host
+ * 'a\x01b'", "unbalanced brackets in host '[::1' (write an IPv6 address
+ * as ::1 or [::1])".
+ */
+int cmd_check_host(const char *p, size_t n, char **host, char **cause);
+
+/*
+ * Parse an address in one word (SPEC 9): HOST:PORT, [V6]:PORT,
+ * http://HOST[:PORT][/...] (port 80 by default) or https://... (443;
+ * *tls set).  Returns 0 with malloc'd *host (no brackets) and *port (a
+ * checked port or service name), or -1 with *cause set, e.g. "'::1' needs
+ * a PORT too (write [V6]:PORT or V6 PORT)", "unknown scheme 'ftp'
+ * (http:// and https:// are known)".
+ */
+int cmd_parse_address(const char *p, size_t n, char **host, char **port,
+    int *tls, char **cause);
+
+/*
+ * The word of choices that the n bytes at p are most likely a typo of
+ * (letters only; one or two edits, ignoring case, at most half the
+ * word), or NULL: "lisen" gives "listen", "Quit" gives "quit".
+ */
+const char *cmd_suggest(const char *p, size_t n, const char *const *choices);
+
+/*
  * Parse a size such as "4096", "64K", "64M", "1G" (binary units, K/M/G/
  * optionally followed by "B" or "iB", case-insensitive).  Returns 0 and
  * stores bytes in *out, or -1 with *cause set.
@@ -115,15 +145,20 @@ const char *cmd_eol_name(enum cmd_eol e);
 const char *cmd_view_name(enum cmd_view v);
 
 /*
- * Help.  cmd_names is a NULL-terminated list of the command names with
- * their '/' ("/connect", ...), for completion.  cmd_help() returns the help
- * for one command (name with or without '/'): its usage line, a newline and
- * one or more lines of explanation; NULL for an unknown command.
- * cmd_help_all() returns one line per command: usage and a short summary.
- * cmd_keywords() returns the NULL-terminated keywords a command's first
- * argument completes to ("on","off" for /auto), or NULL.
+ * Help, all of it from the one command table in cmd.c.  cmd_name_list()
+ * returns the NULL-terminated command names with their '/' ("/connect",
+ * ...), in the order of SPEC section 3, for completion and lists.
+ * cmd_help() returns the help for one command (name or alias, with or
+ * without '/'): its usage line, a newline and one or more lines of
+ * explanation; NULL for an unknown command.  cmd_help_all() returns one
+ * line per command: usage and a short summary, aligned (for /help and
+ * --help).  cmd_keywords() returns the NULL-terminated keywords a
+ * command's first argument completes to ("on","off" for /auto; every
+ * command name for /help), or NULL.  The strings live as long as the
+ * program; nothing is to be freed.
  */
-extern const char *const cmd_names[];
+const char *const *cmd_name_list(void);
+/* The name list under its old name, for code written before the table. */
 const char *cmd_help(const char *name);
 const char *cmd_help_all(void);
 const char *const *cmd_keywords(const char *name);

@@ -41,8 +41,9 @@ struct conn {
 	uint64_t	 out_bytes;	/* bytes send() accepted */
 	uint64_t	 out_chunks;	/* successful send() calls */
 
-	char		 local[160];	/* "127.0.0.1:41822", "[::1]:80", a path */
-	char		 peer[160];
+	char		 local[72];	/* "127.0.0.1:41822", "[::1]:80", a path
+					   (cut: the view prints both in 160) */
+	char		 peer[72];
 
 	/* Output queue: bytes accepted from the user, not yet sent. */
 	unsigned char	*q;

@@ -93,6 +93,8 @@ struct evlog_line {
 	enum ev_kind	 kind;
 	int		 error;		/* nonzero for errors (drawn in red) */
 	char		*text;		/* "#1 recv(4096) = 6" etc. */
+	uint64_t	 repeat;	/* times it happened in a row (>= 1);
+					   t is the time of the last one */
 };
 
 /* The most recent lines, in a ring of at most cap. */
@@ -101,17 +103,28 @@ struct evlog {
 	size_t			 cap;
 	size_t			 first;		/* index of the oldest */
 	size_t			 count;
-	uint64_t		 total;		/* lines ever added */
+	uint64_t		 total;		/* lines ever added, folded
+						   repeats included */
+	uint64_t		 distinct;	/* distinct lines ever kept:
+						   grows only when a new line
+						   is not a repeat */
 };
 
 void evlog_init(struct evlog *l, size_t cap);
 void evlog_free(struct evlog *l);
 /* Add e as a line (its API text, prefixed "#id " or "Lid " when it has
- * one).  A send EV_WAIT with nothing queued is not kept. */
+ * one).  A send EV_WAIT with nothing queued is not kept.  An EV_RECV or
+ * EV_WAIT line equal to the newest one (same text, socket, kind and
+ * error) is folded into it:
+ * its repeat count grows and its time becomes e's, so thousands of
+ * identical "recv(4096) = 4096" lines take one line. */
 void evlog_add(struct evlog *l, const struct ev *e);
 /* Add a line of free text (user messages, command errors); the caller
  * has already made any outside bytes in it safe. */
 void evlog_add_text(struct evlog *l, double t, int error, const char *text);
+/* Format n with a comma every three digits ("2,731") into buf. */
+void evlog_thousands(char *buf, size_t len, uint64_t n);
+
 /* The i-th kept line, 0 = oldest; NULL when i >= count. */
 const struct evlog_line *evlog_get(const struct evlog *l, size_t i);
 

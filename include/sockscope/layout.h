@@ -58,6 +58,17 @@ void layout_compute(struct layout *l, int cols, int rows, enum cmd_view v);
 /* Columns a Hex pane row of n bytes per row takes (hexdump -C style). */
 int layout_hex_width(int per_row);
 
+/*
+ * Choose which of n fields of a one-row bar fit in avail columns (SPEC
+ * 14: a field that does not fit is dropped whole, never cut).  Field i is
+ * width[i] columns, with sep[i] columns before it unless it is the first
+ * one shown.  Fields go lowest prio first (of equal prio, the later one
+ * first).  Sets shown[i] to 1 or 0 and returns the columns the shown
+ * fields take.
+ */
+int layout_fit_fields(const int *width, const int *sep, const int *prio,
+    int n, int avail, int *shown);
+
 /* The pane's name for its border ("Hex", "Text", ...). */
 const char *layout_pane_name(enum layout_pane p);
 

@@ -22,7 +22,21 @@ typedef void prompt_line_fn(char *line, size_t len, void *arg);
  * several lines, no trailing newline; the screen shows it as a message. */
 typedef void prompt_message_fn(const char *text, void *arg);
 
-/* Install readline on the callback interface; load the history. */
+/* Which finished lines the history file keeps (--history); every line is
+ * kept in memory for this run either way.  Both are bounded: at most 1000
+ * entries and 256 KiB. */
+enum prompt_history {
+	PROMPT_HISTORY_COMMANDS,	/* default: commands, not lines sent
+					   to the peer (nor /send, /hex) */
+	PROMPT_HISTORY_ALL,		/* every line */
+	PROMPT_HISTORY_NONE		/* the file is not written */
+};
+/* Set before prompt_init(). */
+void prompt_set_history(enum prompt_history mode);
+
+/* Install readline on the callback interface; load the history.  A
+ * history file that is not a regular file (a FIFO, a device) is neither
+ * read nor written; the message callback says so. */
 void prompt_init(prompt_line_fn *fn, prompt_message_fn *msg, void *arg);
 /* Save the history, remove the handler, restore readline's hooks.  Safe to
  * call twice. */

@@ -32,7 +32,10 @@
 
 enum store_dir {
 	STORE_IN,	/* received */
-	STORE_OUT	/* sent */
+	STORE_OUT,	/* sent */
+	STORE_MARK	/* not bytes: an event where it happened in the
+			   stream (EOF, shutdown, reset, an error); data
+			   holds its safe one-line text, seq its ev_kind */
 };
 
 struct chunk {
@@ -93,6 +96,16 @@ void store_free(struct store *s);
 const struct chunk *store_add(struct store *s, int conn, enum store_dir dir,
     uint64_t seq, uint64_t offset, double t, size_t asked,
     const void *data, size_t len);
+
+/*
+ * Mark where an event happened in connection e->conn's stream (SPEC 14):
+ * EOF, shutdown, a reset either way, and errors about the connection
+ * become a STORE_MARK chunk whose data is a short line of safe text
+ * ("EOF: the peer finished sending"), seq the event's kind.  Other events
+ * add nothing.  Returns the mark, or NULL when none was added.
+ */
+struct ev;
+const struct chunk *store_mark_event(struct store *s, const struct ev *e);
 
 /* The chunks of connection conn (an empty list when there are none: a
  * static one with conn and generation 0 for an id never added). */

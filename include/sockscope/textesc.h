@@ -60,4 +60,15 @@ size_t textesc_text_rows(const unsigned char *p, size_t n, size_t wrap,
  * fullwidth characters and most emoji, 1 otherwise. */
 int textesc_width(uint32_t cp);
 
+/*
+ * The width the terminal will give a printable code point (wcwidth() on
+ * the screen), or -1 when it does not know the character (unassigned in
+ * its C library) and would draw a blank.  With such a function set,
+ * those code points are shown escaped as "\u{378}" (width: its
+ * characters), and others take the width it says.  NULL, the default,
+ * keeps textesc pure: textesc_width() decides and nothing is unknown.
+ */
+typedef int textesc_width_fn(uint32_t cp);
+void textesc_set_term_width(textesc_width_fn *fn);
+
 #endif

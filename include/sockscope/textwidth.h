@@ -39,4 +39,13 @@ size_t textwidth_cols(const char *s, size_t n);
  */
 size_t textwidth_start(const char *s, size_t n, size_t pos);
 
+/*
+ * Where to end the first row of s[0..n) when it is wrapped to cols columns
+ * (cols >= 1): returns the bytes of the row, after the last space that
+ * lets it fit, or where the columns run out when a word is longer than a
+ * row (never inside a unit, and at least one unit); n if all of it fits.
+ * The caller skips the spaces that start the next row.
+ */
+size_t textwidth_wrap(const char *s, size_t n, size_t cols);
+
 #endif

@@ -2,8 +2,8 @@
  * transcript.h: the batch transcript (SPEC section 5), text or JSON Lines.
  *
  * Text: one header line per event with prefix '*' (state change), '<'
- * (received), '>' (sent), '!' (error); data follows as `hexdump -C` rows
- * indented by two spaces.  With timestamps, each header line starts with
+ * (received), '>' (sent), '!' (error, and a reset by the peer); data
+ * follows as `hexdump -C` rows indented by two spaces.  With timestamps, each header line starts with
  * "+S.SSSSSS ".  JSON: one object per event with t, event, conn or
  * listener, and bytes/chunk/offset/hex for data, errno/message for errors.
  *
@@ -39,7 +39,7 @@ struct transcript {
  *   > #1 send 6 bytes
  *   < #1 recv 0 bytes: EOF (peer finished sending)
  *   > #1 shutdown: EOF sent
- *   * #1 reset by peer
+ *   ! #1 reset by peer
  *   * #1 reset: RST sent
  *   * #1 closed (in 78 bytes in 1 chunk, out 6 bytes)
  *   * L1 closed
@@ -49,6 +49,14 @@ struct transcript {
  */
 int transcript_event(const struct transcript *tr, struct sbuf *out,
     const struct ev *e);
+
+/*
+ * Append the line saying that closing connection conn at time t dropped n
+ * bytes still queued for sending: "! #1 dropped 5 queued bytes never
+ * sent", or {"t":..,"event":"dropped","conn":1,"bytes":5} in JSON.
+ */
+void transcript_dropped(const struct transcript *tr, struct sbuf *out,
+    double t, int conn, size_t n);
 
 /* Append s as a JSON string literal (with quotes), escaping as needed. */
 void transcript_json_string(struct sbuf *out, const char *s);

@@ -43,6 +43,8 @@ struct ui_glyphs {
 	const char	*dot;		/* "·" or "." */
 	const char	*arrow;		/* "→" or "->" */
 	const char	*down;		/* "↓" or "v" */
+	const char	*cut;		/* "…" or "~": text was cut here */
+	const char	*times;		/* "×" or "x": a repeat count */
 };
 const struct ui_glyphs *ui_glyphs(void);
 
@@ -58,6 +60,12 @@ struct ui_scroll {
 
 /* Draw a box with a title; focus draws it highlighted. */
 void ui_box(const struct layout_rect *r, const char *title, int focus);
+/* Draw safe text s at the cursor in at most w columns; text that does not
+ * fit is cut and ends with the cut glyph (SPEC 14).  Returns the columns
+ * drawn. */
+int ui_put_cut(const char *s, int w);
+/* Columns safe text s takes on the screen. */
+int ui_cols(const char *s);
 /* Format a byte count as "12 B", "4.2 KiB", "1.5 MiB". */
 void ui_bytes(char *buf, size_t len, unsigned long long n);
 
