@@ -226,6 +226,24 @@ t_check "freed: ids never repeat" grep -q '^open 0 listeners 0 timers 0 ids 2$' 
 t_check "freed: a closed connection still says its transport" grep -q '^#2 tcp$' "$D/timers.out"
 t_check "udp: the transport is named" grep -q '^#2 udp$' "$D/ul.out"
 
+# --- the records, narrated (sysrec.c) as the engine makes them ----------------
+P=$(t_free_port)
+socat "TCP-LISTEN:$P,bind=127.0.0.1,reuseaddr" PIPE >/dev/null 2>&1 &
+t_bg $!
+t_wait_port "$P"
+drv_start narr -R connect tcp 127.0.0.1 "$P"
+t_wait_for "$D/narr.out" '^\* #1 connected' 5
+drv_say hi
+t_wait_for "$D/narr.out" '^rec recv' 5
+drv_say /close
+t_wait_for "$D/narr.out" '^rec close' 5
+drv_end
+t_check "narrated: socket()" grep -Eq '^rec socket\(AF_INET, SOCK_STREAM\|SOCK_NONBLOCK\|SOCK_CLOEXEC, IPPROTO_TCP\) = [0-9]+$' "$D/narr.out"
+t_check "narrated: connect() in progress" grep -Eq '^rec connect\([0-9]+, 127\.0\.0\.1:'"$P"'\) = -1 EINPROGRESS' "$D/narr.out"
+t_check "narrated: getsockopt(SO_ERROR) completes it" grep -Eq '^rec getsockopt\([0-9]+, SOL_SOCKET, SO_ERROR, \[0\]\) = 0  connected to 127\.0\.0\.1:'"$P"'$' "$D/narr.out"
+t_check "narrated: recv() with its bytes" grep -Eq '^rec recv\([0-9]+, 4096\) = 3  "hi\\n"$' "$D/narr.out"
+t_check "narrated: close()" grep -Eq '^rec close\([0-9]+\) = 0$' "$D/narr.out"
+
 # --- the call record matches what strace sees -------------------------------
 CMP=${top_srcdir}/tests/strace-compare.py
 # LeakSanitizer cannot run under ptrace: no leak check in the traced runs.

@@ -5,9 +5,10 @@
  * command line grows -u and -U.  It prints the batch transcript of every
  * event on standard output and reads commands on standard input:
  *
- *	net_driver [-m] [-b SIZE] [-w SECS] [-V] [-A CAFILE]
+ *	net_driver [-m] [-b SIZE] [-w SECS] [-V] [-A CAFILE] [-R]
  *	    connect|listen tcp|udp|unix|unixgram|tls HOST [PORT]
  *
+ *	(-R: also print each call record, narrated in C notation)
  *	(tls: a client verifies the peer with -V, trusting -A's CAs too; a
  *	listener has a throw-away certificate for localhost, 127.0.0.1)
  *
@@ -33,6 +34,7 @@
 
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
+#include "sockscope/sysrec.h"
 #include "sockscope/tls.h"
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
@@ -57,6 +59,20 @@ drv_event(const struct ev *e, void *arg)
 		fwrite(drv.out.p, 1, drv.out.len, stdout);
 		fflush(stdout);
 	}
+}
+
+/* Print a call record in C notation ("rec " first). */
+static void
+drv_record(const struct sysrec *r, void *arg)
+{
+	struct sbuf	b = { 0 };
+
+	(void)arg;
+	if (sysrec_narrate(&b, r, SYSREC_C) == 0) {
+		printf("rec %s\n", b.p);
+		fflush(stdout);
+	}
+	sbuf_free(&b);
 }
 
 /* The transport named s. */
@@ -241,9 +257,9 @@ main(int argc, char **argv)
 	struct tls_ctx		*client = NULL, *server = NULL;
 	const char		*ca = NULL;
 	char			*cause = NULL;
-	int			 c, verify = 0, rc = 0;
+	int			 c, verify = 0, rc = 0, records = 0;
 
-	while ((c = getopt(argc, argv, "mb:w:VA:")) != -1) {
+	while ((c = getopt(argc, argv, "mb:w:VA:R")) != -1) {
 		switch (c) {
 		case 'm':
 			cfg.auto_recv = 0;
@@ -259,6 +275,9 @@ main(int argc, char **argv)
 			break;
 		case 'A':
 			ca = optarg;
+			break;
+		case 'R':
+			records = 1;
 			break;
 		default:
 			return 2;
@@ -281,6 +300,8 @@ main(int argc, char **argv)
 	loop_init();
 	net_init(&cfg, drv_event, NULL);
 	net_set_tls(client, server);
+	if (records)
+		net_set_record(drv_record, NULL);
 	if (drv_open(argv + optind, argc - optind) != 0)
 		rc = 1;
 	else
