@@ -279,6 +279,7 @@ test_signal(void **state)
 	assert_int_equal(t.signal, SIGUSR1);
 }
 
+/* Run every case; the loop is set up once. */
 int
 main(void)
 {

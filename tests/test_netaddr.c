@@ -165,6 +165,7 @@ test_records(void **state)
 	net_sys_free();
 }
 
+/* Run every case (the clock comes from loop_init()). */
 int
 main(void)
 {
