@@ -1,6 +1,7 @@
 /*
  * net-int.h: the inside of the socket engine, shared by net.c (the
- * engine: ids, queues, events, listeners, lookups), net-sys.c (every
+ * engine: ids, connections, queues, events, lookups), net-listen.c (the
+ * listeners of every transport), net-sys.c (every
  * socket call, made and recorded as a struct sysrec), and the transports
  * net-stream.c (TCP, Unix stream) and net-dgram.c (UDP, Unix datagram).
  * TLS (src/tls.c, another module) plugs in as one more struct net_ops.
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "sockscope/conn.h"
+#include "sockscope/evlog.h"
 #include "sockscope/net.h"
 #include "sockscope/sysrec.h"
 
@@ -175,5 +177,72 @@ extern const struct net_ops net_tls_ops;
 
 /* net.c: the TLS context for a client (0) or a server (1), or NULL. */
 struct tls_ctx *net_tls_ctx(int server);
+
+/*
+ * The engine's parts (net.c, net-listen.c) share its state and these.
+ * Events: net_emit() stamps the time and hands e to the emit callback;
+ * net_ev() starts one about nc (NULL: none).
+ */
+/* An id's slot: the live connection, or what the view keeps of it. */
+struct net_id {
+	struct net_conn		*live;
+	struct conn		*dead;
+	enum net_transport	 tr;
+};
+
+/* The engine's state: net.c and net-listen.c only. */
+struct net_engine {
+	struct net_config	  cfg;
+	net_emit_fn		 *emit;
+	void			 *arg;
+	struct net_lstn		**listeners;	/* index lid - 1 */
+	int			  nlisteners;
+	struct net_id		 *ids;		/* index id - 1 */
+	int			  nids;
+	int			  capids;
+	struct net_conn		 *live;		/* live connections */
+	struct net_conn		 *dirty;	/* changed this turn */
+	unsigned char		 *rbuf;		/* 1 MiB (CMD_RECV_MAX) */
+	int			  lookup_pipe[2]; /* resolver threads -> loop */
+	int			  lookups;	/* threads not yet heard from */
+	int			  listen_lookups; /* of them, for listeners */
+	int			  hooked;	/* before-sleep hook added */
+	struct tls_ctx		 *tls_client;	/* the caller's (net_set_tls) */
+	struct tls_ctx		 *tls_server;
+};
+extern struct net_engine net;
+
+const struct net_ops *net_ops_of(enum net_transport t);
+struct net_who	net_who_lstn(int lid);
+void	net_emit(struct ev *e);
+struct ev net_ev(enum ev_kind kind, const struct net_conn *nc);
+void	net_emit_error(const struct net_conn *nc, int listener,
+	    const char *call, const char *addr, int err);
+void	net_emit_message(const struct net_conn *nc, int listener,
+	    const char *call, const char *addr, int err, const char *message);
+void	net_resolve_error(const char *host, const char *port, int rc,
+	    int err, int conn, int listener);
+void	net_hints(struct addrinfo *hints, enum net_transport t, int passive);
+/* A new live connection with the next id. */
+struct net_conn *net_conn_new(int listener, enum conn_state state,
+	    enum net_transport t);
+/* nc changed: what the loop watches is recomputed before it sleeps. */
+void	net_dirty(struct net_conn *nc);
+/* A chunk of n bytes (in the engine's read buffer) received on nc. */
+void	net_got(struct net_conn *nc, size_t asked, size_t n, size_t trunc);
+void	net_close_fd(struct net_conn *nc, int rst_said);
+/* Send from nc's queue what the kernel takes now. */
+void	net_flush(struct net_conn *nc);
+/* Let the transport begin (TLS handshake); 0, or -1 once nc is closed. */
+int	net_start(struct net_conn *nc);
+void	net_fill_addrs(struct net_conn *nc);
+/* Look host up off the loop for nc, or (nc NULL) for a listener. */
+int	net_lookup_start(struct net_conn *nc, enum net_transport t,
+	    const char *host, const char *port);
+
+/* net-listen.c: listeners over every transport. */
+int	net_listen_on(struct addrinfo *ai, enum net_transport t);
+void	net_resume_listeners(void);
+const char *net_lstn_path(const struct net_lstn *l);
 
 #endif
