@@ -2,9 +2,8 @@
  * net.c: the socket engine.  Owns every file descriptor: connections and
  * connect attempts here, listeners in its part net-listen.c (the engine's
  * state, struct net_engine, is shared through net-int.h).  Called by
- * app.c (requests from the
- * input line); registers its own descriptors and connect deadlines with
- * the loop (loop.h) and is called back by it.  Reports what happened as a
+ * app.c (requests from the input line); registers its own descriptors and
+ * connect deadlines with the loop (loop.h) and is called back by it.  Reports what happened as a
  * struct ev through the emit callback; every socket call itself is made
  * and recorded by net-sys.c.  How bytes move for each kind of socket is a
  * transport's (struct net_ops: net-stream.c, net-dgram.c, net-tls.c).
