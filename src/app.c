@@ -8,14 +8,20 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockscope/app.h"
 #include "sockscope/cmd.h"
 #include "sockscope/conn.h"
+#include "sockscope/httpresp.h"
+#include "sockscope/httpview.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
 #include "sockscope/textesc.h"
@@ -31,6 +37,8 @@ static app_event_fn app_evlog_event;
 static app_event_fn app_log_event;
 static app_event_fn app_focus_event;
 static app_event_fn app_queue_event;
+static app_event_fn app_http_event;
+static httpview_head_fn app_http_head;
 static struct app_out *app_out(int);
 
 /* Set up the app state and its subscribers. */
@@ -61,6 +69,9 @@ app_init(const struct app_frontend *fe, enum cmd_eol eol, size_t scrollback,
 	/* The front end sees the event after the state it draws from. */
 	if (fe->event != NULL)
 		app_subscribe(fe->event, fe->arg);
+	/* Last: an http head is written after the recv that carried it. */
+	httpview_init(&app.http, app_http_head, NULL);
+	app_subscribe(app_http_event, NULL);
 }
 
 /* Release the app state (the log file is flushed, not closed). */
@@ -70,6 +81,7 @@ app_free(void)
 	app_log_flush();
 	store_free(&app.store);
 	evlog_free(&app.evlog);
+	httpview_free(&app.http);
 	sbuf_free(&app.log_buf);
 	free(app.later);
 	free(app.log_name);
@@ -237,7 +249,9 @@ app_log_event(const struct ev *e, void *arg)
 /*
  * Subscriber: a new connection takes focus when nothing useful has it:
  * no focus yet, or the focused connection has ended (CLOSED, RESET or
- * FAILED; SPEC 14).  An open focused connection keeps it.
+ * FAILED; SPEC 14).  An open focused connection keeps it, unless /follow
+ * is on: then a connection takes focus when its peer sends its first
+ * bytes (an accepted one) or at once (one we connect).
  */
 static void
 app_focus_event(const struct ev *e, void *arg)
@@ -245,11 +259,57 @@ app_focus_event(const struct ev *e, void *arg)
 	const struct conn	*c;
 
 	(void)arg;
+	if (e->kind == EV_RECV && e->chunk == 1 && e->conn != app.focus) {
+		/*
+		 * A connection's first bytes: with /follow on it takes focus
+		 * (a browser's preconnect, accepted long before, becomes
+		 * the one to answer once it carries a request); without,
+		 * only when the focused one has ended.
+		 */
+		c = net_conn(app.focus);
+		if (app.follow || c == NULL || !conn_is_open(c))
+			app.focus = e->conn;
+		return;
+	}
 	if (e->kind != EV_ACCEPTED && e->kind != EV_CONNECTING)
 		return;
 	c = net_conn(app.focus);
 	if (c == NULL || !conn_is_open(c))
 		app.focus = e->conn;
+	else if (app.follow && e->kind == EV_CONNECTING)
+		app.focus = e->conn;
+}
+
+/* Subscriber: HTTP decoders per connection (the HTTP view, the first
+ * request line in the Connections pane, --json's http events). */
+static void
+app_http_event(const struct ev *e, void *arg)
+{
+	(void)arg;
+	httpview_event(&app.http, e);
+}
+
+/* A head was decoded: the front end, and the -o log in JSON. */
+static void
+app_http_head(double t, int conn, const struct httpview_msg *m, void *arg)
+{
+	(void)arg;
+	if (app.log != NULL && !app.log_failed &&
+	    app.log_tr.format == TRANSCRIPT_JSON) {
+		sbuf_reset(&app.log_buf);
+		httpview_json(&app.log_buf, t, conn, m);
+		app_log_write();
+	}
+	if (app.fe->http != NULL)
+		app.fe->http(t, conn, m, app.fe->arg);
+}
+
+/* Every new connection takes focus (on), or only when nothing open has
+ * it (off). */
+void
+app_set_follow(int on)
+{
+	app.follow = on;
 }
 
 /* Pass an event to every subscriber, in the order they subscribed. */
@@ -425,6 +485,146 @@ app_focus(int id, char **cause)
 	return 0;
 }
 
+/*
+ * Read a whole regular file of at most HTTPRESP_FILE_MAX bytes into out
+ * for /respond @FILE and /sendfile.  Returns 0, or -1 with *cause set to
+ * one line naming the command, the file and the problem.
+ */
+static int
+app_read_file(const char *what, const char *path, struct sbuf *out,
+    char **cause)
+{
+	struct stat	 st;
+	char		*q = textesc_quote_str(path);
+	ssize_t		 r;
+	int		 fd, err;
+
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		err = errno;
+		*cause = xasprintf("%s: cannot open '%s': %s (%s)", what, q,
+		    strerror(err), evlog_errname(err));
+		goto fail;
+	}
+	if (fstat(fd, &st) == -1) {
+		err = errno;
+		*cause = xasprintf("%s: cannot read '%s': %s (%s)", what, q,
+		    strerror(err), evlog_errname(err));
+		goto fail_fd;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		*cause = xasprintf("%s: '%s' is a directory, not a file", what,
+		    q);
+		goto fail_fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* A FIFO or a device could block or never end. */
+		*cause = xasprintf("%s: '%s' is not a regular file", what, q);
+		goto fail_fd;
+	}
+	if ((unsigned long long)st.st_size > HTTPRESP_FILE_MAX) {
+		*cause = xasprintf("%s: '%s' is %llu bytes; at most %u (16 "
+		    "MiB) can be sent this way", what, q,
+		    (unsigned long long)st.st_size, HTTPRESP_FILE_MAX);
+		goto fail_fd;
+	}
+	for (;;) {
+		char	*p = sbuf_reserve(out, 65536);
+
+		r = read(fd, p, 65536);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			err = errno;
+			*cause = xasprintf("%s: cannot read '%s': %s (%s)",
+			    what, q, strerror(err), evlog_errname(err));
+			goto fail_fd;
+		}
+		if (r == 0)
+			break;
+		out->len += (size_t)r;
+		out->p[out->len] = '\0';
+		/* It grew while we read: the bound holds anyway. */
+		if (out->len > HTTPRESP_FILE_MAX) {
+			*cause = xasprintf("%s: '%s' grew past %u bytes (16 "
+			    "MiB) while being read", what, q,
+			    HTTPRESP_FILE_MAX);
+			goto fail_fd;
+		}
+	}
+	close(fd);
+	free(q);
+	return 0;
+fail_fd:
+	close(fd);
+fail:
+	free(q);
+	return -1;
+}
+
+/*
+ * /respond: an HTTP/1.1 response to the focused connection through the
+ * normal send path; with Connection: close it half-closes once sent, as
+ * the header promises.
+ */
+static int
+app_respond(const struct cmd *c)
+{
+	struct sbuf	 body = { 0 }, resp = { 0 };
+	const char	*type = HTTPRESP_TEXT_TYPE, *method;
+	char		*cause = NULL;
+	int		 id, status = (int)c->n, rc;
+
+	if ((id = app_target(c, &cause)) == 0)
+		return app_refuse(cause);
+	if (httpresp_bodyless(status) && (c->path != NULL || c->data != NULL))
+		return app_refuse(xasprintf("/respond: a %d response has no "
+		    "body: leave out the TEXT or FILE", status));
+	if (c->path != NULL) {
+		if (app_read_file("/respond", c->path, &body, &cause) != 0) {
+			sbuf_free(&body);
+			return app_refuse(cause);
+		}
+		type = httpresp_type(c->path);
+	} else if (c->data != NULL)
+		sbuf_add(&body, c->data, c->len);
+	else if (!httpresp_bodyless(status))
+		sbuf_printf(&body, "%d %s\n", status, httpresp_reason(status));
+	/* The answer to HEAD says what GET would get, without the body. */
+	method = httpview_next_method(&app.http, id);
+	httpresp_build(&resp, status, type, body.p, body.len, c->on,
+	    method != NULL && strcmp(method, "HEAD") == 0);
+	sbuf_free(&body);
+	rc = app_send((const unsigned char *)resp.p, resp.len, 0);
+	sbuf_free(&resp);
+	if (rc != 0 || c->on)
+		return rc;
+	/* Queued behind the response: the client reads it, then EOF. */
+	if (net_conn(id) != NULL && conn_is_open(net_conn(id)) &&
+	    net_shutdown(id, &cause) != 0)
+		free(cause);
+	return 0;
+}
+
+/* /sendfile: a file's bytes as they are. */
+static int
+app_sendfile(const struct cmd *c)
+{
+	struct sbuf	 body = { 0 };
+	char		*cause = NULL;
+	int		 rc;
+
+	if (app_target(c, &cause) == 0)
+		return app_refuse(cause);
+	if (app_read_file("/sendfile", c->path, &body, &cause) != 0) {
+		sbuf_free(&body);
+		return app_refuse(cause);
+	}
+	rc = app_send((const unsigned char *)body.p, body.len, 0);
+	sbuf_free(&body);
+	return rc;
+}
+
 /* Run a parsed command. */
 static int
 app_run(const struct cmd *c)
@@ -507,6 +707,16 @@ app_run(const struct cmd *c)
 		break;
 	case CMD_QUIT:
 		app_close_all();
+		break;
+	case CMD_RESPOND:
+		return app_respond(c);
+	case CMD_SENDFILE:
+		return app_sendfile(c);
+	case CMD_FOLLOW:
+		app_set_follow(c->on);
+		app_message(0, c->on ? "follow on: every new connection takes "
+		    "focus" : "follow off: a new connection takes focus only "
+		    "when nothing open has it");
 		break;
 	}
 	if (rc != 0)

@@ -19,6 +19,7 @@
 #include "sockscope/batch.h"
 #include "sockscope/conn.h"
 #include "sockscope/evlog.h"
+#include "sockscope/httpview.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
 #include "sockscope/transcript.h"
@@ -136,11 +137,24 @@ batch_message(int error, const char *text, void *arg)
 		fprintf(stderr, "%s\n", text);
 }
 
+/* An HTTP head on a connection: with --json, an "http" event line. */
+static void
+batch_http(double t, int conn, const struct httpview_msg *m, void *arg)
+{
+	(void)arg;
+	if (batch.o->tr.format != TRANSCRIPT_JSON)
+		return;
+	httpview_json(&batch.out, t, conn, m);
+	if (batch.out.len >= BATCH_FLUSH_AT)
+		batch_flush();
+}
+
 const struct app_frontend batch_app_frontend = {
 	batch_event,
 	batch_message,
 	NULL,
-	NULL
+	NULL,
+	batch_http
 };
 
 /* If the focused connection has ended, focus the newest open one (the

@@ -64,13 +64,15 @@ static cmd_parse_fn cmd_parse_connect;
 static cmd_parse_fn cmd_parse_listen;
 static cmd_parse_fn cmd_parse_view;
 static cmd_parse_fn cmd_parse_helpcmd;
+static cmd_parse_fn cmd_parse_respond;
+static cmd_parse_fn cmd_parse_sendfile;
 
 static const char *const cmd_auto_keywords[] = { "on", "off", NULL };
 static const char *const cmd_eol_keywords[] = {
 	"lf", "crlf", "cr", "none", NULL
 };
 static const char *const cmd_view_keywords[] = {
-	"split", "hex", "text", NULL
+	"split", "hex", "text", "http", NULL
 };
 /*
  * The commands in the order of SPEC section 3: the one list every other
@@ -153,16 +155,46 @@ static const struct cmd_entry cmd_table[] = {
 	  "Focus connection #ID (/conn #2, or /conn 2): the panes show it and\n"
 	  "typed lines go to it.\n",
 	  NULL, cmd_parse_conn },
-	{ "view", NULL, CMD_VIEW, 1, 1, "split|hex|text",
+	{ "view", NULL, CMD_VIEW, 1, 1, "split|hex|text|http",
 	  "full screen: how data is shown",
 	  "Full screen: show data as hex and text side by side (split), as\n"
-	  "hex only or as text only.  F2 cycles the views.\n",
+	  "hex only or as text only.  F2 cycles these three.  http shows the\n"
+	  "focused connection as HTTP/1.x: each request and response under\n"
+	  "its own heading, start line, headers aligned, body size and\n"
+	  "framing, and where the bytes broke the grammar.\n",
 	  cmd_view_keywords, cmd_parse_view },
 	{ "clear", NULL, CMD_CLEAR, 0, 0, "",
 	  "clear the focused connection's view",
 	  "Clear the focused connection's view.  Its counters of bytes and\n"
 	  "chunks stay as they are.\n",
 	  NULL, cmd_parse_none },
+	{ "respond", NULL, CMD_RESPOND, 0, UINT_MAX,
+	  "[STATUS] [TEXT]",
+	  "answer with an HTTP response, length counted",
+	  "Also: /respond [-k] [STATUS] [@FILE].\n"
+	  "Send an HTTP/1.1 response to the focused connection: STATUS\n"
+	  "(100-599, default 200) with its reason phrase, Content-Length\n"
+	  "counted for you, and Content-Type text/plain for TEXT (C escapes\n"
+	  "decoded, as /send) or guessed from FILE's name for @FILE (at most\n"
+	  "16 MiB).  Without TEXT or FILE the body is the status line's text.\n"
+	  "It says Connection: close and half-closes once sent, so the client\n"
+	  "reads EOF; -k says Connection: keep-alive and keeps it open for\n"
+	  "the next request.  Example: /respond 404 no such page\n",
+	  NULL, cmd_parse_respond },
+	{ "sendfile", NULL, CMD_SENDFILE, 1, UINT_MAX, "PATH",
+	  "send a file's bytes as they are",
+	  "Send the bytes of the file at PATH (the rest of the line, spaces\n"
+	  "included) to the focused connection as they are, at most 16 MiB.\n",
+	  NULL, cmd_parse_sendfile },
+	{ "follow", NULL, CMD_FOLLOW, 1, 1, "on|off",
+	  "every new connection takes focus (on), or not",
+	  "With follow on, a new connection takes focus as soon as its peer\n"
+	  "sends its first bytes (one we /connect, at once), as a browser\n"
+	  "opens one connection after another; a spare connection it opened\n"
+	  "early takes focus when it carries a request.  With it off (the\n"
+	  "default, unless --follow) a new connection takes focus only when\n"
+	  "nothing open has it.\n",
+	  cmd_auto_keywords, cmd_parse_auto },
 	{ "help", "?", CMD_HELP, 0, 1, "[COMMAND]",
 	  "list commands, or explain one",
 	  "List every command, or explain one (/help connect).  A line that\n"
@@ -576,7 +608,7 @@ cmd_parse_recv(const struct cmd_entry *ce, const char *p, size_t n,
 	return 0;
 }
 
-/* Parse /auto on|off. */
+/* Parse /auto on|off and /follow on|off. */
 static int
 cmd_parse_auto(const struct cmd_entry *ce, const char *p, size_t n,
     struct cmd *out, char **cause)
@@ -590,8 +622,11 @@ cmd_parse_auto(const struct cmd_entry *ce, const char *p, size_t n,
 	else if (cmd_equal_nocase(w[0].p, w[0].n, "off"))
 		out->on = 0;
 	else {
-		return cmd_fail_quoted(cause, "/auto: expected on or off, got ",
-		    w[0].p, w[0].n, "");
+		char	prefix[64];
+
+		snprintf(prefix, sizeof prefix, "/%s: expected on or off, got ",
+		    ce->name);
+		return cmd_fail_quoted(cause, prefix, w[0].p, w[0].n, "");
 	}
 	return 0;
 }
@@ -730,12 +765,114 @@ cmd_parse_view(const struct cmd_entry *ce, const char *p, size_t n,
 		out->view = VIEW_HEX;
 	else if (cmd_equal_nocase(w[0].p, w[0].n, "text"))
 		out->view = VIEW_TEXT;
+	else if (cmd_equal_nocase(w[0].p, w[0].n, "http"))
+		out->view = VIEW_HTTP;
 	else {
 		return cmd_fail_quoted(cause,
-		    "/view: expected split, hex or text, got ", w[0].p, w[0].n,
-		    "");
+		    "/view: expected split, hex, text or http, got ", w[0].p,
+		    w[0].n, "");
 	}
 	return 0;
+}
+
+/*
+ * The rest of a line as one argument: separators around it dropped.
+ * Returns 0 and sets *pp, *np, or -1 when nothing is left.
+ */
+static int
+cmd_rest(const char **pp, size_t *np)
+{
+	const char	*p = *pp;
+	size_t		 n = *np;
+
+	while (n > 0 && cmd_is_sep(*p)) {
+		p++;
+		n--;
+	}
+	while (n > 0 && cmd_is_sep(p[n - 1]))
+		n--;
+	*pp = p;
+	*np = n;
+	return n > 0 ? 0 : -1;
+}
+
+/* Store a file path argument: after '@' for /respond, whole for
+ * /sendfile.  A NUL cannot be in a path. */
+static int
+cmd_set_path(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	if (n == 0)
+		return cmd_fail_usage(ce, cause);
+	if (memchr(p, '\0', n) != NULL)
+		return cmd_fail(cause, "/%s: a file name cannot hold a NUL "
+		    "byte", ce->name);
+	out->path = xstrndup(p, n);
+	return 0;
+}
+
+/*
+ * Parse /respond [-k] [STATUS] [TEXT | @FILE].  A first word of digits is
+ * the status; TEXT is the rest of the line after one separator, C escapes
+ * decoded.
+ */
+static int
+cmd_parse_respond(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word		 w;
+	const char		*q;
+	unsigned long long	 v;
+	size_t			 qn;
+	char			*why = NULL;
+
+	out->n = 200;
+	q = p;
+	qn = n;
+	if (cmd_next_word(&q, &qn, &w) && w.n == 2 && w.p[0] == '-' &&
+	    w.p[1] == 'k') {
+		out->on = 1;
+		p = q;
+		n = qn;
+	}
+	q = p;
+	qn = n;
+	if (cmd_next_word(&q, &qn, &w) && cmd_is_digit(w.p[0])) {
+		if (cmd_parse_decimal(w.p, w.n, 999, &v) != 0 || w.n != 3 ||
+		    v < 100 || v > 599) {
+			return cmd_fail_quoted(cause,
+			    "/respond: STATUS must be 100-599, got ", w.p, w.n,
+			    "");
+		}
+		out->n = (size_t)v;
+		p = q;
+		n = qn;
+	}
+	/* The text keeps its inner and trailing spaces: skip one. */
+	if (n > 0 && cmd_is_sep(*p)) {
+		p++;
+		n--;
+	}
+	q = p;
+	qn = n;
+	if (cmd_rest(&q, &qn) == -1)
+		return 0;
+	if (q[0] == '@')
+		return cmd_set_path(ce, q + 1, qn - 1, out, cause);
+	if (cmd_unescape(p, n, &out->data, &out->len,
+	    cause == NULL ? NULL : &why) == -1)
+		return cmd_fail_prefixed(ce, why, cause);
+	return 0;
+}
+
+/* Parse /sendfile PATH: the rest of the line. */
+static int
+cmd_parse_sendfile(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	if (cmd_rest(&p, &n) == -1)
+		return cmd_fail_usage(ce, cause);
+	return cmd_set_path(ce, p, n, out, cause);
 }
 
 /* Find a command by name, with or without its '/'; NULL if unknown. */
@@ -869,9 +1006,10 @@ cmd_free(struct cmd *c)
 	free(c->host);
 	free(c->port);
 	free(c->topic);
+	free(c->path);
 	c->data = NULL;
 	c->len = 0;
-	c->host = c->port = c->topic = NULL;
+	c->host = c->port = c->topic = c->path = NULL;
 }
 
 /* Decode C escapes in the n bytes at s into a malloc'd buffer. */
@@ -1078,6 +1216,8 @@ cmd_view_name(enum cmd_view v)
 		return "hex";
 	case VIEW_TEXT:
 		return "text";
+	case VIEW_HTTP:
+		return "http";
 	}
 	return "split";
 }

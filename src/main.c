@@ -37,7 +37,8 @@ enum {
 	OPT_TLS_VERIFY,
 	OPT_INSECURE,
 	OPT_TLS_CERT,
-	OPT_TLS_KEY
+	OPT_TLS_KEY,
+	OPT_FOLLOW
 };
 
 /* The mode words, for "did you mean" on a typo. */
@@ -73,6 +74,7 @@ static const char main_usage[] =
 "  -e, --exec=LINE         run an input line at start (repeatable)\n"
 "      --scrollback=SIZE   bytes of data kept for viewing (64M)\n"
 "      --no-color          no colors (also when NO_COLOR is set)\n"
+"      --follow            every new connection takes focus (/follow on)\n"
 "      --history=commands|all|none\n"
 "                          input lines the history file keeps (commands:\n"
 "                          not lines sent to the peer, nor /send or /hex)\n"
@@ -123,6 +125,7 @@ static const struct option main_options[] = {
 	{ "exec",		required_argument,	NULL, 'e' },
 	{ "scrollback",		required_argument,	NULL, OPT_SCROLLBACK },
 	{ "no-color",		no_argument,		NULL, OPT_NO_COLOR },
+	{ "follow",		no_argument,		NULL, OPT_FOLLOW },
 	{ "history",		required_argument,	NULL, OPT_HISTORY },
 	{ "udp",		no_argument,		NULL, 'u' },
 	{ "unix",		no_argument,		NULL, 'U' },
@@ -274,6 +277,7 @@ struct main_opts {
 	size_t			 nexecs;
 	int			 batch;
 	int			 no_color;
+	int			 follow;	/* --follow */
 	int			 json;
 	int			 timestamps;
 	int			 keep;
@@ -361,6 +365,9 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = 1;
+			break;
+		case OPT_FOLLOW:
+			o->follow = 1;
 			break;
 		case 'u':
 			o->udp = 1;
@@ -567,6 +574,7 @@ main_start(struct main_opts *o, struct batch_opts *bopts, FILE **log)
 		app_init(&ui_app_frontend, o->eol, (size_t)o->scrollback, *log,
 		    o->log_path, &tr);
 	}
+	app_set_follow(o->follow);
 	net_init(&o->ncfg, app_on_event, NULL);
 	return 0;
 }
@@ -582,6 +590,7 @@ main_stderr_message(int error, const char *text, void *arg)
 static const struct app_frontend main_stderr_frontend = {
 	NULL,
 	main_stderr_message,
+	NULL,
 	NULL,
 	NULL
 };

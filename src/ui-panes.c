@@ -14,6 +14,7 @@
 #include "sockscope/cmd.h"
 #include "sockscope/conn.h"
 #include "sockscope/evlog.h"
+#include "sockscope/httpview.h"
 #include "sockscope/net.h"
 #include "sockscope/textwidth.h"
 #include "sockscope/ui.h"
@@ -347,6 +348,18 @@ ui_conns_peer(const char *peer, int w)
 	return w;
 }
 
+/* The request line under a connection's row, indented and dim. */
+static void
+ui_conns_request(const struct layout_rect *r, int y, const char *req)
+{
+	if (r->w - 2 <= 4)
+		return;
+	attron(A_DIM);
+	mvaddstr(y, r->x + 1, "    ");
+	ui_put_cut(req, r->w - 6);
+	attroff(A_DIM);
+}
+
 /* The Connections pane: every listener and connection with its state. */
 void
 ui_conns_draw(const struct layout_rect *r, int focus)
@@ -356,9 +369,15 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 
 	ui_box(r, "Connections", focus);
 	total = net_listener_max() + net_conn_max();
-	/* Keep the focused connection in sight. */
-	if (app.focus > 0 && net_listener_max() + app.focus > inner)
-		first = net_listener_max() + app.focus - inner;
+	/* Keep the focused connection in sight, with its request line. */
+	if (app.focus > 0) {
+		int	last = net_listener_max();
+
+		for (i = 1; i <= app.focus && i <= net_conn_max(); i++)
+			last += httpview_first_line(&app.http, i) != NULL ? 2 : 1;
+		if (last > inner)
+			first = last - inner;
+	}
 	y = r->y + 1;
 	for (i = 1; i <= net_listener_max(); i++, row++) {
 		const struct net_listener	*l = net_listener(i);
@@ -380,10 +399,16 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 	}
 	for (i = 1; i <= net_conn_max(); i++, row++) {
 		const struct conn	*c = net_conn(i);
+		const char		*req = httpview_first_line(&app.http, i);
 		int			 left = r->w - 2;
 
-		if (row < first || y >= r->y + r->h - 1)
+		if (row < first || y >= r->y + r->h - 1) {
+			/* Its request line (below) may be in sight still. */
+			if (req != NULL && ++row >= first &&
+			    y < r->y + r->h - 1)
+				ui_conns_request(r, y++, req);
 			continue;
+		}
 		/* "#id state peer:port" first, the byte count after it. */
 		snprintf(buf, sizeof buf, "%s#%d", i == app.focus ? ">" : " ",
 		    i);
@@ -414,6 +439,10 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			addstr(buf);
 		}
 		y++;
+		/* Its first HTTP request, so a browser's connections read
+		 * apart ("GET /favicon.ico"); already escaped. */
+		if (req != NULL && ++row >= first && y < r->y + r->h - 1)
+			ui_conns_request(r, y++, req);
 	}
 	if (total == 0) {
 		attron(A_DIM);

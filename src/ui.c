@@ -174,7 +174,9 @@ ui_update_prompt(void)
 static void
 ui_layout(void)
 {
-	layout_compute(&ui.layout, COLS, LINES, ui.view);
+	/* The HTTP view draws in the Text pane's place. */
+	layout_compute(&ui.layout, COLS, LINES,
+	    ui.view == VIEW_HTTP ? VIEW_TEXT : ui.view);
 	if (ui.input != NULL)
 		delwin(ui.input);
 	ui.input = NULL;
@@ -236,6 +238,11 @@ ui_draw(void)
 		switch (p) {
 		case PANE_HEX:
 		case PANE_TEXT:
+			if (ui.view == VIEW_HTTP && p == PANE_TEXT) {
+				ui_http_draw(r, app.focus, &ui.scroll[p],
+				    ui.focus == p);
+				break;
+			}
 			ui_data_draw(p, r, app.focus, l->hex_per_row,
 			    &ui.scroll[p], ui.focus == p);
 			break;
@@ -398,6 +405,7 @@ ui_key(int key)
 		ui.help = 1;
 		return 1;
 	case KEY_F(2):
+		/* split, hex, text; from http back to hex. */
 		ui.view = (ui.view + 1) % 3;
 		ui_layout();
 		return 1;
@@ -597,6 +605,9 @@ ui_event(const struct ev *e, void *arg)
 		int			 p;
 
 		for (p = PANE_HEX; p <= PANE_TEXT; p++) {
+			/* The HTTP pane keeps itself still (ui-http.c). */
+			if (ui.view == VIEW_HTTP)
+				break;
 			if (ui.scroll[p].from_bottom > 0 && list->tail != NULL)
 				ui.scroll[p].from_bottom += ui_data_chunk_rows(p,
 				    list->tail, &ui.layout.pane[p],
@@ -678,6 +689,7 @@ const struct app_frontend ui_app_frontend = {
 	ui_event,
 	ui_message,
 	ui_view,
+	NULL,
 	NULL
 };
 

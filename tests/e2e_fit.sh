@@ -189,7 +189,8 @@ t_see "120x40: a long IPv6 peer: host cut and marked, port whole" "#[12] ESTABLI
 fit_quit "conns"
 
 # --- /help wraps at 80 columns ----------------------------------------------
-t_tmux_start 80 100 "$S"
+# Tall enough that the Events pane (a quarter of it) holds every command.
+t_tmux_start 80 160 "$S"
 t_see "help: started" "no connection"
 t_type "/help"
 t_see "help: the /send line" "/send TEXT +send TEXT with C escapes decoded"

@@ -40,6 +40,7 @@ struct ok_case {
 	const char	*host;
 	const char	*port;
 	const char	*topic;
+	const char	*path;
 };
 
 /* One line that cmd_parse() must refuse, and the exact message. */
@@ -175,6 +176,29 @@ static const struct ok_case ok_cases[] = {
 	{ LINE("/help /quit"), .kind = CMD_HELP, .topic = "quit" },
 	{ LINE("/help help"), .kind = CMD_HELP, .topic = "help" },
 	{ LINE("/help\trecvsize "), .kind = CMD_HELP, .topic = "recvsize" },
+
+	/* /respond [-k] [STATUS] [TEXT | @FILE]. */
+	{ LINE("/respond"), .kind = CMD_RESPOND, .n = 200 },
+	{ LINE("/respond 404"), .kind = CMD_RESPOND, .n = 404 },
+	{ LINE("/respond 200 hello"), .kind = CMD_RESPOND, .n = 200,
+	  DATA("hello") },
+	{ LINE("/respond hello  world "), .kind = CMD_RESPOND, .n = 200,
+	  DATA("hello  world ") },
+	{ LINE("/respond -k 201 a\\tb"), .kind = CMD_RESPOND, .n = 201,
+	  .on = 1, DATA("a\tb") },
+	{ LINE("/respond -k"), .kind = CMD_RESPOND, .n = 200, .on = 1 },
+	{ LINE("/respond 200 @/tmp/my page.html "), .kind = CMD_RESPOND,
+	  .n = 200, .path = "/tmp/my page.html" },
+	{ LINE("/respond @x"), .kind = CMD_RESPOND, .n = 200, .path = "x" },
+	{ LINE("/respond -kx"), .kind = CMD_RESPOND, .n = 200,
+	  DATA("-kx") },
+
+	/* /sendfile PATH, /follow on|off, /view http. */
+	{ LINE("/sendfile  a b.bin "), .kind = CMD_SENDFILE,
+	  .path = "a b.bin" },
+	{ LINE("/follow on"), .kind = CMD_FOLLOW, .on = 1 },
+	{ LINE("/follow OFF"), .kind = CMD_FOLLOW, .on = 0 },
+	{ LINE("/view http"), .kind = CMD_VIEW, .view = VIEW_HTTP },
 };
 
 static const struct bad_case bad_cases[] = {
@@ -189,6 +213,21 @@ static const struct bad_case bad_cases[] = {
 	{ LINE("/quit\r"), "unknown command '/quit\\x0d' (try /help)" },
 	{ LINE("/connect\0 a 1"),
 	  "unknown command '/connect\\x00' (try /help)" },
+
+	/* /respond, /sendfile, /follow. */
+	{ LINE("/respond 42 x"), "/respond: STATUS must be 100-599, got '42'" },
+	{ LINE("/respond 600"), "/respond: STATUS must be 100-599, got '600'" },
+	{ LINE("/respond 2000"),
+	  "/respond: STATUS must be 100-599, got '2000'" },
+	{ LINE("/respond 200 @"),
+	  "/respond: usage: /respond [STATUS] [TEXT]" },
+	{ LINE("/respond a\\q"), "/respond: bad escape '\\q'" },
+	{ LINE("/sendfile"), "/sendfile: usage: /sendfile PATH" },
+	{ LINE("/sendfile   "), "/sendfile: usage: /sendfile PATH" },
+	{ LINE("/sendfile a\0b"),
+	  "/sendfile: NUL byte in arguments" },
+	{ LINE("/follow"), "/follow: usage: /follow on|off" },
+	{ LINE("/follow yes"), "/follow: expected on or off, got 'yes'" },
 
 	/* Commands that take no arguments. */
 	{ LINE("/quit x"), "/quit takes no arguments" },
@@ -291,10 +330,11 @@ static const struct bad_case bad_cases[] = {
 	  "/eol: expected lf, crlf, cr or none, got 'crcr'" },
 	{ LINE("/eol \\n"),
 	  "/eol: expected lf, crlf, cr or none, got '\\\\n'" },
-	{ LINE("/view"), "/view: usage: /view split|hex|text" },
-	{ LINE("/view hex text"), "/view: usage: /view split|hex|text" },
+	{ LINE("/view"), "/view: usage: /view split|hex|text|http" },
+	{ LINE("/view hex text"),
+	  "/view: usage: /view split|hex|text|http" },
 	{ LINE("/view both"),
-	  "/view: expected split, hex or text, got 'both'" },
+	  "/view: expected split, hex, text or http, got 'both'" },
 
 	/* Connection and listener numbers. */
 	{ LINE("/shutdown #0"), "/shutdown: expected #ID like #2, got '#0'" },
@@ -404,6 +444,7 @@ test_parse_ok(void **state)
 		check_str("host", t->line, c.host, t->host);
 		check_str("port", t->line, c.port, t->port);
 		check_str("topic", t->line, c.topic, t->topic);
+		check_str("path", t->line, c.path, t->path);
 		cmd_free(&c);
 	}
 }
@@ -456,13 +497,16 @@ test_usage_matches_help(void **state)
 		assert_non_null(help);
 		nl = strchr(help, '\n');
 		assert_non_null(nl);
+		/* /respond takes any words (its TEXT): no usage error. */
 		if (strcmp(cmd_name_list()[i], "/quit") == 0 ||
-		    strcmp(cmd_name_list()[i], "/clear") == 0)
+		    strcmp(cmd_name_list()[i], "/clear") == 0 ||
+		    strcmp(cmd_name_list()[i], "/respond") == 0)
 			continue;
 		cause = NULL;
 		/* Three extra words are too many for every command. */
 		if (strcmp(cmd_name_list()[i], "/send") == 0 ||
-		    strcmp(cmd_name_list()[i], "/hex") == 0)
+		    strcmp(cmd_name_list()[i], "/hex") == 0 ||
+		    strcmp(cmd_name_list()[i], "/sendfile") == 0)
 			r = cmd_parse(cmd_name_list()[i], strlen(cmd_name_list()[i]), &c,
 			    &cause);
 		else {
@@ -851,7 +895,7 @@ test_help(void **state)
 		assert_ptr_equal(cmd_help(cmd.topic), help);
 		cmd_free(&cmd);
 	}
-	assert_int_equal(i, 16);
+	assert_int_equal(i, 19);
 	assert_int_equal(*line, '\0');
 	assert_true(strstr(all, "/connect HOST PORT ") == all);
 
@@ -1074,16 +1118,20 @@ test_keywords(void **state)
 {
 	static const char *const autow[] = { "on", "off", NULL };
 	static const char *const eolw[] = { "lf", "crlf", "cr", "none", NULL };
-	static const char *const vieww[] = { "split", "hex", "text", NULL };
-	static const char *const *lists[] = { autow, eolw, vieww };
-	static const char *const cmds[] = { "/auto", "/eol", "/view" };
+	static const char *const vieww[] = {
+		"split", "hex", "text", "http", NULL
+	};
+	static const char *const *lists[] = { autow, eolw, vieww, autow };
+	static const char *const cmds[] = {
+		"/auto", "/eol", "/view", "/follow"
+	};
 	const char *const	*kw;
 	char			 buf[64], *cause;
 	struct cmd		 c;
 	size_t			 i, j;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		check_keywords(cmd_keywords(cmds[i]), lists[i]);
 		check_keywords(cmd_keywords(cmds[i] + 1), lists[i]);
 		for (j = 0; lists[i][j] != NULL; j++) {

@@ -16,6 +16,7 @@
 
 #include "sockscope/cmd.h"
 #include "sockscope/evlog.h"
+#include "sockscope/httpview.h"
 #include "sockscope/store.h"
 #include "sockscope/transcript.h"
 
@@ -35,15 +36,22 @@ struct app_frontend {
 	/* /view (the screen only). */
 	void	(*view)(enum cmd_view v, void *arg);
 	void	 *arg;
+	/* An HTTP request or response head was decoded (or broke) on a
+	 * connection; may be NULL.  Batch mode prints it with --json. */
+	void	(*http)(double t, int conn, const struct httpview_msg *m,
+		    void *arg);
 };
 
 /* Most event subscribers and pending reactions at once. */
-#define APP_SUBSCRIBERS_MAX 8
+#define APP_SUBSCRIBERS_MAX 16
 
 struct app {
 	int			 focus;		/* focused #id, 0 = none */
 	enum cmd_eol		 eol;
 	int			 quit;		/* /quit was given */
+	int			 follow;	/* every new connection takes
+						   focus (/follow, --follow) */
+	struct httpview		 http;		/* HTTP on every connection */
 	struct store		 store;
 	struct evlog		 evlog;
 	FILE			*log;		/* -o FILE, or NULL */
@@ -80,7 +88,8 @@ extern struct app app;
  * written in log_tr's format (the same as standard output's with --json).
  * log_name is the path for messages.  Subscribes, in this order, the
  * chunk store, the event log (when scrollback > 0), the -o log, the focus
- * rule and fe->event.
+ * rule, fe->event and the HTTP decoders (whose heads go to fe->http and,
+ * with --json, to the -o log, after the event that carried them).
  */
 void app_init(const struct app_frontend *fe, enum cmd_eol eol,
     size_t scrollback, FILE *log, const char *log_name,
@@ -115,6 +124,9 @@ int app_exec(const char *line, size_t len);
 /* Send bytes to the focused connection as they are (no command, no
  * end-of-line); errors become a message.  Returns 0 or -1. */
 int app_send_raw(const void *p, size_t n);
+
+/* /follow on|off and --follow: every new connection takes focus. */
+void app_set_follow(int on);
 
 /* Focus connection id (/conn, the screen's keys, the command line). */
 int app_focus(int id, char **cause);

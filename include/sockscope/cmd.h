@@ -30,6 +30,11 @@ enum cmd_kind {
 	CMD_LISTEN,	/* /listen [ADDR] PORT: host (NULL = default), port */
 	CMD_VIEW,	/* /view split|hex|text: view */
 	CMD_CLEAR,	/* /clear */
+	CMD_RESPOND,	/* /respond [-k] [STATUS] [TEXT | @FILE]: n status,
+			   on keep-alive, data/len TEXT (escapes decoded;
+			   NULL: none given) or path FILE */
+	CMD_SENDFILE,	/* /sendfile PATH: path */
+	CMD_FOLLOW,	/* /follow on|off: on */
 	CMD_HELP,	/* /help [COMMAND]: topic (NULL = list all) */
 	CMD_QUIT	/* /quit */
 };
@@ -44,7 +49,8 @@ enum cmd_eol {
 enum cmd_view {
 	VIEW_SPLIT,
 	VIEW_HEX,
-	VIEW_TEXT
+	VIEW_TEXT,
+	VIEW_HTTP	/* the HTTP view (SPEC 13): not in F2's cycle */
 };
 
 /* Smallest and largest recv size (SPEC section 2). */
@@ -72,6 +78,7 @@ struct cmd {
 	char		*port;
 	char		*topic;		/* command name without '/' */
 	int		 tls;		/* CMD_CONNECT: an https:// URL */
+	char		*path;		/* CMD_RESPOND @FILE, CMD_SENDFILE */
 };
 
 /*

@@ -76,6 +76,11 @@ void ui_data_draw(enum layout_pane p, const struct layout_rect *r, int id,
 long ui_data_chunk_rows(enum layout_pane p, const struct chunk *ch,
     const struct layout_rect *r, int per_row);
 
+/* ui-http.c: the HTTP pane of /view http for connection id, in the data
+ * area (the Text pane's rectangle). */
+void ui_http_draw(const struct layout_rect *r, int id, struct ui_scroll *s,
+    int focus);
+
 /* ui-panes.c */
 void ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error);
 void ui_events_draw(const struct layout_rect *r, struct ui_scroll *s,
