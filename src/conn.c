@@ -111,6 +111,9 @@ conn_state_name(enum conn_state s)
 int
 conn_is_open(const struct conn *c)
 {
+	/* NULL: a closed connection the view let go (net_forget()). */
+	if (c == NULL)
+		return 0;
 	return c->state != CONN_CLOSED && c->state != CONN_RESET &&
 	    c->state != CONN_FAILED;
 }
@@ -253,6 +256,32 @@ conn_on_close(struct conn *c)
 		conn_enter_closed(c, CONN_CLOSED);
 }
 
+/* A send failed because the peer is gone (EPIPE), but what it sent
+ * still waits to be read: no more sending, the queue is dropped. */
+void
+conn_on_send_failed(struct conn *c)
+{
+	if (!conn_is_open(c))
+		return;
+	c->send_failed = 1;
+	c->shutdown_pending = 0;
+	conn_queue_drop(c);
+}
+
+/* Nonzero after conn_on_send_failed(). */
+int
+conn_send_failed(const struct conn *c)
+{
+	return c->send_failed;
+}
+
+/* Forget the queued bytes (a datagram that could not be sent). */
+void
+conn_drop_queue(struct conn *c)
+{
+	conn_queue_drop(c);
+}
+
 /* Nonzero once both directions have finished, so the socket can be closed. */
 int
 conn_wants_close(const struct conn *c)
@@ -311,6 +340,12 @@ conn_can_send(const struct conn *c, char **cause)
 	case CONN_CONNECTING:
 	case CONN_ESTABLISHED:
 	case CONN_EOF_RECEIVED:
+		if (c->send_failed) {
+			conn_set_cause(cause, "#%d: the peer is gone "
+			    "(a send failed): cannot send; /recv what it "
+			    "sent, or /close", c->id);
+			return 0;
+		}
 		if (c->shutdown_pending) {
 			conn_set_cause(cause, "#%d is shutting down: "
 			    "cannot send after /shutdown", c->id);

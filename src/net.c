@@ -1,20 +1,32 @@
 /*
- * net.c: the socket engine.  Owns every file descriptor: listeners,
- * connections and connect attempts.  Called by app.c (requests from the
- * input line) and loop.c (poll results); reports every socket call and
- * its result as a struct ev through the emit callback.
+ * net.c: the socket engine.  Owns every file descriptor: connections and
+ * connect attempts here, listeners in its part net-listen.c (the engine's
+ * state, struct net_engine, is shared through net-int.h).  Called by
+ * app.c (requests from the input line); registers its own descriptors and
+ * connect deadlines with the loop (loop.h) and is called back by it.  Reports what happened as a
+ * struct ev through the emit callback; every socket call itself is made
+ * and recorded by net-sys.c.  How bytes move for each kind of socket is a
+ * transport's (struct net_ops: net-stream.c, net-dgram.c, net-tls.c).
  *
  * Nothing here blocks: sockets are non-blocking, connects finish in the
- * poll loop, and sends go through each connection's queue, with POLLOUT
- * watched only while the queue holds data.
+ * loop, names are looked up in a thread, and sends go through each
+ * connection's queue, with writability watched only while it holds data.
+ *
+ * Live connections are in a list; a table maps each id to its live
+ * connection or, once closed, to a small copy of its struct conn kept for
+ * the view (net_forget() drops it).  What the loop watches for a
+ * connection is recomputed once per turn, and only for connections that
+ * changed (the dirty list); closed ones are freed there too, after every
+ * call that could still use them has returned.
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <linux/sockios.h>
 
@@ -30,7 +42,9 @@
 #include "sockscope/conn.h"
 #include "sockscope/evlog.h"
 #include "sockscope/loop.h"
+#include "sockscope/net-int.h"
 #include "sockscope/net.h"
+#include "sockscope/tls.h"
 #include "sockscope/util.h"
 
 /* Automatic recv() calls per readable connection per loop turn: enough to
@@ -40,46 +54,93 @@
 /* The most bytes handed to one send() call. */
 #define NET_SEND_MAX (1024 * 1024)
 
-struct net_conn {
-	struct conn	 c;
-	int		 fd;		/* -1 when closed or between attempts */
-	struct addrinfo	*ai;		/* all addresses (connecting) */
-	struct addrinfo	*next;		/* the next address to try */
-	char		 target[64];	/* the address being tried */
-	double		 deadline;	/* of the current attempt */
-	int		 send_blocked;	/* last send() hit EAGAIN */
-	int		 resolving;	/* its name is being looked up */
-	int		 quiet;		/* POLLIN not watched: manual mode has
-					   something waiting, or auto mode
-					   learned all after the EOF */
+/* A name lookup handed to a thread; it comes back through the pipe. */
+struct net_lookup {
+	int		 id;		/* the connection waiting for it, or */
+	int		 listen;	/* a listener to open on the result */
+	enum net_transport tr;
+	int		 wfd;		/* the pipe to tell the loop through */
+	char		*host;
+	char		*port;
+	struct addrinfo	 hints;
+	struct addrinfo	*res;
+	int		 rc;
+	int		 err;
 };
 
-static struct {
-	struct net_config	  cfg;
-	net_emit_fn		 *emit;
-	void			 *arg;
-	struct net_listener	**listeners;	/* index lid - 1 */
-	int			  nlisteners;
-	struct net_conn		**conns;	/* index id - 1 */
-	int			  nconns;
-	unsigned char		 *rbuf;		/* CMD_RECV_MAX bytes */
-	int			  lookup_pipe[2]; /* resolver threads -> loop */
-	int			  lookups;	/* threads not yet heard from */
-	/* What each pollfd of the last net_poll_fill() was for. */
-	struct net_slot {
-		int		  listener;	/* Lid, or 0 */
-		int		  conn;		/* #id, or 0 */
-	}			 *slots;
-	size_t			  nslots;
-} net;
+/* The engine's state (net-int.h): one, shared with net-listen.c. */
+struct net_engine net;
 
 static void	net_attempt(struct net_conn *nc);
-static void	net_flush(struct net_conn *nc);
-static void	net_close_fd(struct net_conn *nc);
 static ssize_t	net_do_recv(struct net_conn *nc, size_t n);
+static void	net_on_conn_fd(int fd, int revents, void *arg);
+static void	net_hook(int *timeout_ms, void *arg);
+static struct net_conn *net_live(int id);
+static void	net_transport_error(struct net_conn *nc, const char *call,
+		    int err);
+static void	net_check_pending(struct net_conn *nc);
+static void	net_free_ai(struct net_conn *nc);
+
+/* The operations of each transport; NULL: not built in. */
+const struct net_ops *
+net_ops_of(enum net_transport t)
+{
+	switch (t) {
+	case NET_TCP:
+		return &net_tcp_ops;
+	case NET_UDP:
+		return &net_udp_ops;
+	case NET_UNIX:
+		return &net_unix_ops;
+	case NET_UNIXGRAM:
+		return &net_unixgram_ops;
+	case NET_TLS:
+		/* net-tls.c, on tls.c: start() begins the handshake once
+		 * TCP is up, step() drives it, wants() says which way it
+		 * waits, pending() what OpenSSL holds. */
+		return &net_tls_ops;
+	}
+	return NULL;
+}
+
+/* The transport's name. */
+const char *
+net_transport_name(enum net_transport t)
+{
+	static const char *names[] = { "tcp", "udp", "unix", "unixgram",
+	    "tls" };
+
+	if ((unsigned)t < sizeof names / sizeof names[0])
+		return names[t];
+	return "?";
+}
+
+/* The who of a connection, for its records. */
+struct net_who
+net_who_conn(const struct net_conn *nc)
+{
+	struct net_who	w;
+
+	w.conn = nc->c.id;
+	w.listener = nc->c.listener;
+	w.role = nc->c.listener != 0 ? SR_ROLE_ACCEPTED : SR_ROLE_CLIENT;
+	return w;
+}
+
+/* The who of a listener. */
+struct net_who
+net_who_lstn(int lid)
+{
+	struct net_who	w;
+
+	w.conn = 0;
+	w.listener = lid;
+	w.role = SR_ROLE_LISTENER;
+	return w;
+}
 
 /* Send an event to the app with the time filled in. */
-static void
+void
 net_emit(struct ev *e)
 {
 	e->t = loop_now();
@@ -87,7 +148,7 @@ net_emit(struct ev *e)
 }
 
 /* Start an event about connection nc. */
-static struct ev
+struct ev
 net_ev(enum ev_kind kind, const struct net_conn *nc)
 {
 	struct ev	e;
@@ -104,7 +165,7 @@ net_ev(enum ev_kind kind, const struct net_conn *nc)
 }
 
 /* Report a failed call with errno err. */
-static void
+void
 net_emit_error(const struct net_conn *nc, int listener, const char *call,
     const char *addr, int err)
 {
@@ -118,55 +179,151 @@ net_emit_error(const struct net_conn *nc, int listener, const char *call,
 	net_emit(&e);
 }
 
+/* Report a failure in words (no errno). */
+void
+net_emit_message(const struct net_conn *nc, int listener, const char *call,
+    const char *addr, int err, const char *message)
+{
+	struct ev	e = net_ev(EV_ERROR, nc);
+
+	if (listener != 0)
+		e.listener = listener;
+	e.call = call;
+	e.addr = addr;
+	e.err = err;
+	e.message = message;
+	net_emit(&e);
+}
+
 /* Set up the engine; emit receives every event. */
 void
 net_init(const struct net_config *cfg, net_emit_fn *emit, void *arg)
 {
+	int	hooked = net.hooked;
+
 	memset(&net, 0, sizeof net);
 	net.cfg = *cfg;
 	net.emit = emit;
 	net.arg = arg;
 	net.rbuf = xmalloc(1024 * 1024);
 	net.lookup_pipe[0] = net.lookup_pipe[1] = -1;
+	net_sys_init();
+	net.hooked = hooked;
+	if (!net.hooked && loop_add_hook(net_hook, NULL) == 0)
+		net.hooked = 1;
+}
+
+/* The TLS contexts NET_TLS connections use (the caller's to free). */
+void
+net_set_tls(struct tls_ctx *client, struct tls_ctx *server)
+{
+	net.tls_client = client;
+	net.tls_server = server;
+}
+
+/* The TLS context for a client (0) or a server (1). */
+struct tls_ctx *
+net_tls_ctx(int server)
+{
+	return server ? net.tls_server : net.tls_client;
+}
+
+/* The TLS session of live connection id. */
+int
+net_tls_info(int id, struct tls_info *info)
+{
+	struct net_conn	*nc = net_live(id);
+
+	if (nc == NULL || nc->tr != NET_TLS || nc->tstate == NULL)
+		return -1;
+	tls_info(nc->tstate, info);
+	return 0;
+}
+
+/* Where the call records go. */
+void
+net_set_record(net_record_fn *fn, void *arg)
+{
+	net_sys_set_record(fn, arg);
 }
 
 /* Close every socket without events and free everything. */
 void
 net_free(void)
 {
-	int	i;
+	struct net_conn	*nc, *next;
+	int		 i;
 
-	for (i = 0; i < net.nconns; i++) {
-		struct net_conn	*nc = net.conns[i];
+	for (nc = net.live; nc != NULL; nc = next) {
+		next = nc->live_next;
+		if (nc->fd != -1) {
+			struct net_who	w = net_who_conn(nc);
 
-		if (nc->fd != -1)
-			close(nc->fd);
-		if (nc->ai != NULL)
-			freeaddrinfo(nc->ai);
+			/* Recorded too: the record is every call made. */
+			loop_del_fd(nc->fd);
+			net_sys_close(&w, nc->fd, 0);
+		}
+		if (nc->timer != 0)
+			loop_del_timer(nc->timer);
+		if (nc->pend_timer != 0)
+			loop_del_timer(nc->pend_timer);
+		net_free_ai(nc);
+		nc->ops->close(nc);
+		free(nc->name);
 		conn_free(&nc->c);
 		free(nc);
 	}
+	for (i = 0; i < net.nids; i++)
+		free(net.ids[i].dead);
 	for (i = 0; i < net.nlisteners; i++) {
-		if (net.listeners[i]->fd != -1)
-			close(net.listeners[i]->fd);
-		free(net.listeners[i]);
+		struct net_lstn	*l = net.listeners[i];
+
+		if (l->pub.fd != -1) {
+			struct net_who	w = net_who_lstn(l->pub.id);
+
+			loop_del_fd(l->pub.fd);
+			net_sys_close(&w, l->pub.fd, 0);
+			/* Our socket file goes with us (SPEC 9). */
+			if (l->own_path)
+				net_sys_unlink(&w, net_lstn_path(l));
+		}
+		free(l);
 	}
-	free(net.conns);
+	if (net.lookup_pipe[0] != -1)
+		loop_del_fd(net.lookup_pipe[0]);
+	net_sys_free();
+	free(net.ids);
 	free(net.listeners);
 	free(net.rbuf);
-	free(net.slots);
-	memset(&net, 0, sizeof net);
+	net.ids = NULL;
+	net.listeners = NULL;
+	net.rbuf = NULL;
+	net.live = net.dirty = NULL;
+	net.nids = net.capids = net.nlisteners = 0;
+}
+
+/* Mark nc for the before-sleep pass: its watch, or freeing it. */
+void
+net_dirty(struct net_conn *nc)
+{
+	if (nc->dirty)
+		return;
+	nc->dirty = 1;
+	nc->dirty_next = net.dirty;
+	net.dirty = nc;
 }
 
 /* Turn automatic receiving on or off. */
 void
 net_set_auto(int on)
 {
-	int	i;
+	struct net_conn	*nc;
 
 	net.cfg.auto_recv = on;
-	for (i = 0; i < net.nconns; i++)
-		net.conns[i]->quiet = 0;
+	for (nc = net.live; nc != NULL; nc = nc->live_next) {
+		nc->quiet = 0;
+		net_dirty(nc);
+	}
 }
 
 /* Change the size asked of each automatic recv(). */
@@ -190,65 +347,62 @@ net_auto(void)
 	return net.cfg.auto_recv;
 }
 
-/* Format a socket address as "1.2.3.4:80" or "[::1]:80". */
-static void
-net_format_addr(const struct sockaddr *sa, char *buf, size_t len)
+/* The live connection id, or NULL. */
+static struct net_conn *
+net_live(int id)
 {
-	char		host[INET6_ADDRSTRLEN];
-	unsigned	port;
-
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
-		port = ntohs(s6->sin6_port);
-		snprintf(buf, len, "[%s]:%u", host, port);
-	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)sa;
-
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
-		port = ntohs(s4->sin_port);
-		snprintf(buf, len, "%s:%u", host, port);
-	} else
-		snprintf(buf, len, "(family %d)", sa->sa_family);
+	if (id < 1 || id > net.nids)
+		return NULL;
+	return net.ids[id - 1].live;
 }
 
 /* Fill a connection's local and peer addresses from its socket. */
-static void
+void
 net_fill_addrs(struct net_conn *nc)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		len;
-	char			local[64] = "?", peer[64] = "?";
+	struct net_addr	a;
+	char		local[NET_ADDR_MAX] = "?", peer[NET_ADDR_MAX] = "?";
 
-	len = sizeof ss;
-	if (getsockname(nc->fd, (struct sockaddr *)&ss, &len) == 0)
-		net_format_addr((struct sockaddr *)&ss, local, sizeof local);
-	len = sizeof ss;
-	if (getpeername(nc->fd, (struct sockaddr *)&ss, &len) == 0)
-		net_format_addr((struct sockaddr *)&ss, peer, sizeof peer);
+	memset(&a, 0, sizeof a);
+	a.len = sizeof a.ss;
+	if (getsockname(nc->fd, (struct sockaddr *)&a.ss, &a.len) == 0) {
+		net_addr_describe(&a);
+		snprintf(local, sizeof local, "%s", a.text);
+	}
+	if (nc->tr == NET_UNIX || nc->tr == NET_UNIXGRAM) {
+		/* A path is shown as it was given. */
+		if (nc->c.listener == 0)
+			snprintf(peer, sizeof peer, "%s", nc->peer.text);
+		else {
+			memset(&a, 0, sizeof a);
+			a.len = sizeof a.ss;
+			if (getpeername(nc->fd, (struct sockaddr *)&a.ss,
+			    &a.len) == 0) {
+				net_addr_describe(&a);
+				snprintf(peer, sizeof peer, "%s", a.text);
+			}
+		}
+	} else {
+		memset(&a, 0, sizeof a);
+		a.len = sizeof a.ss;
+		if (getpeername(nc->fd, (struct sockaddr *)&a.ss, &a.len) == 0) {
+			net_addr_describe(&a);
+			snprintf(peer, sizeof peer, "%s", a.text);
+		}
+	}
 	conn_set_addrs(&nc->c, local, peer);
 }
 
-/* Format host and port for messages: "host:port", "[v6]:port". */
-static void
-net_format_target(const char *host, const char *port, char *buf, size_t len)
-{
-	if (strchr(host, ':') != NULL)
-		snprintf(buf, len, "[%s]:%s", host, port);
-	else
-		snprintf(buf, len, "%s:%s", host, port);
-}
-
 /* Report a failed lookup of host/port (rc from getaddrinfo). */
-static void
+void
 net_resolve_error(const char *host, const char *port, int rc, int err,
-    int conn)
+    int conn, int listener)
 {
 	struct ev	e = net_ev(EV_ERROR, NULL);
 	char		target[300];
 
 	e.conn = conn;
+	e.listener = listener;
 	e.call = "getaddrinfo";
 	if (rc == EAI_SERVICE || rc == EAI_SOCKTYPE) {
 		/* The name of a port that /etc/services does not know. */
@@ -270,161 +424,212 @@ net_resolve_error(const char *host, const char *port, int rc, int err,
 	net_emit(&e);
 }
 
-/* The hints for resolving: TCP, the -4/-6 family, passive to listen. */
-static void
-net_hints(struct addrinfo *hints, int passive)
+/* The hints for resolving over transport t; passive to listen. */
+void
+net_hints(struct addrinfo *hints, enum net_transport t, int passive)
 {
 	memset(hints, 0, sizeof *hints);
 	hints->ai_family = net.cfg.family;
-	hints->ai_socktype = SOCK_STREAM;
-	hints->ai_protocol = IPPROTO_TCP;
+	if (t == NET_UDP) {
+		hints->ai_socktype = SOCK_DGRAM;
+		hints->ai_protocol = IPPROTO_UDP;
+	} else {
+		hints->ai_socktype = SOCK_STREAM;
+		hints->ai_protocol = IPPROTO_TCP;
+	}
 	if (passive)
 		hints->ai_flags |= AI_PASSIVE;
 }
 
-/*
- * Resolve host and port now (listening: the address is ours, so local).
- * Returns 0 and the list, or -1 after emitting the error.
- */
+/* Grow the id table and give out the next id. */
 static int
-net_resolve(const char *host, const char *port, int passive,
-    struct addrinfo **res)
+net_next_id(void)
 {
-	struct addrinfo	hints;
-	int		rc;
-
-	net_hints(&hints, passive);
-	rc = getaddrinfo(host, port, &hints, res);
-	if (rc == 0)
-		return 0;
-	net_resolve_error(host, port, rc, errno, 0);
-	return -1;
+	if (net.nids == net.capids) {
+		net.capids = net.capids == 0 ? 64 : net.capids * 2;
+		net.ids = xrealloc(net.ids, (size_t)net.capids *
+		    sizeof *net.ids);
+	}
+	net.ids[net.nids].live = NULL;
+	net.ids[net.nids].dead = NULL;
+	return ++net.nids;
 }
 
-/* Make a socket non-blocking and close-on-exec. */
-static int
-net_socket(int family)
-{
-	return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_TCP);
-}
-
-/* Open a listener on addr:port; returns its id or -1. */
-int
-net_listen(const char *addr, const char *port)
-{
-	struct addrinfo		*ai, *a;
-	struct net_listener	*l;
-	char			 target[300];
-	int			 fd = -1, one = 1, err = 0, lid;
-	const char		*call = "socket";
-
-	if (addr == NULL)
-		addr = net.cfg.family == AF_INET6 ? "::1" : "127.0.0.1";
-	lid = net.nlisteners + 1;
-	net_format_target(addr, port, target, sizeof target);
-	if (net_resolve(addr, port, 1, &ai) != 0)
-		return -1;
-
-	/* Use the first address that binds, as netcat does. */
-	for (a = ai; a != NULL; a = a->ai_next) {
-		net_format_addr(a->ai_addr, target, sizeof target);
-		fd = net_socket(a->ai_family);
-		if (fd == -1) {
-			call = "socket";
-			err = errno;
-			continue;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-		if (a->ai_family == AF_INET6) {
-			/* "::" takes IPv4 clients too, as nc does; not -6. */
-			int	v6only = net.cfg.family == AF_INET6;
-
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-			    sizeof v6only);
-		}
-		if (bind(fd, a->ai_addr, a->ai_addrlen) == -1) {
-			call = "bind";
-			err = errno;
-		} else if (listen(fd, SOMAXCONN) == -1) {
-			call = "listen";
-			err = errno;
-		} else
-			break;
-		close(fd);
-		fd = -1;
-	}
-	if (fd == -1) {
-		/* No listener came of it, so it gets no L-number. */
-		freeaddrinfo(ai);
-		net_emit_error(NULL, 0, call, target, err);
-		return -1;
-	}
-
-	l = xcalloc(1, sizeof *l);
-	l->id = lid;
-	l->fd = fd;
-	{
-		struct sockaddr_storage	ss;
-		socklen_t		len = sizeof ss;
-
-		/* Port 0 asks the kernel to pick: show the real one. */
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-			net_format_addr((struct sockaddr *)&ss, l->addr,
-			    sizeof l->addr);
-		else
-			snprintf(l->addr, sizeof l->addr, "%.63s", target);
-	}
-	if (a->ai_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)a->ai_addr;
-
-		l->all_interfaces = s4->sin_addr.s_addr == htonl(INADDR_ANY);
-	} else if (a->ai_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)a->ai_addr;
-
-		l->all_interfaces = IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
-	}
-	freeaddrinfo(ai);
-	net.listeners = xrealloc(net.listeners,
-	    (size_t)lid * sizeof *net.listeners);
-	net.listeners[lid - 1] = l;
-	net.nlisteners = lid;
-
-	struct ev	e = net_ev(EV_LISTENING, NULL);
-
-	e.listener = lid;
-	e.addr = l->addr;
-	e.all_interfaces = l->all_interfaces;
-	net_emit(&e);
-	return lid;
-}
-
-/* Make a new connection record with the next id. */
-static struct net_conn *
-net_conn_new(int listener, enum conn_state state)
+/* Make a new connection with the next id, live. */
+struct net_conn *
+net_conn_new(int listener, enum conn_state state, enum net_transport t)
 {
 	struct net_conn	*nc = xcalloc(1, sizeof *nc);
-	int		 id = net.nconns + 1;
+	int		 id = net_next_id();
 
 	conn_init(&nc->c, id, listener, state);
 	nc->fd = -1;
-	net.conns = xrealloc(net.conns, (size_t)id * sizeof *net.conns);
-	net.conns[id - 1] = nc;
-	net.nconns = id;
+	nc->tr = t;
+	nc->ops = net_ops_of(t);
+	net.ids[id - 1].live = nc;
+	net.ids[id - 1].tr = t;
+	nc->live_next = net.live;
+	if (net.live != NULL)
+		net.live->live_prev = nc;
+	net.live = nc;
 	return nc;
 }
 
-/* A name lookup handed to a thread; it comes back through the pipe. */
-struct net_lookup {
-	int		 id;		/* the connection waiting for it */
-	int		 wfd;		/* the pipe to tell the loop through */
-	char		*host;
-	char		*port;
-	struct addrinfo	 hints;
-	struct addrinfo	*res;
-	int		 rc;
-	int		 err;
-};
+/* Closed: free nc before the loop sleeps, keeping its struct conn. */
+static void
+net_retire(struct net_conn *nc)
+{
+	nc->retiring = 1;
+	net_dirty(nc);
+}
+
+/* Free a retired connection now (from the before-sleep hook). */
+static void
+net_conn_release(struct net_conn *nc)
+{
+	struct conn	*dead = xmalloc(sizeof *dead);
+
+	if (nc->timer != 0)
+		loop_del_timer(nc->timer);
+	if (nc->pend_timer != 0)
+		loop_del_timer(nc->pend_timer);
+	net_free_ai(nc);
+	nc->ops->close(nc);
+	free(nc->name);
+	/* The queue is gone; the counters, state and addresses stay. */
+	conn_free(&nc->c);
+	*dead = nc->c;
+	net.ids[nc->c.id - 1].live = NULL;
+	net.ids[nc->c.id - 1].dead = dead;
+	if (nc->live_prev != NULL)
+		nc->live_prev->live_next = nc->live_next;
+	else
+		net.live = nc->live_next;
+	if (nc->live_next != NULL)
+		nc->live_next->live_prev = nc->live_prev;
+	free(nc);
+}
+
+/* What the loop should watch on nc's socket now. */
+static int
+net_watch_mask(const struct net_conn *nc)
+{
+	int	ev = 0;
+
+	if (nc->c.state == CONN_CONNECTING)
+		return LOOP_WRITE;
+	/*
+	 * Auto mode reads whenever readable.  Manual mode watches too, but
+	 * only until something waits (then quiet is set), so the screen can
+	 * say so.  Sending goes on regardless.
+	 */
+	if (!nc->quiet && (!nc->c.eof_in || !net.cfg.auto_recv))
+		ev |= LOOP_READ;
+	if (nc->c.qlen > 0)
+		ev |= LOOP_WRITE;
+	if (nc->ops->wants != NULL)
+		ev |= nc->ops->wants(nc);
+	/* Nothing asked and nothing new to learn: the loop would only
+	 * report the same hang-up again, forever. */
+	if (ev == 0 && !nc->quiet)
+		ev = LOOP_ERRORS;
+	return ev;
+}
+
+/* Before sleeping: update what changed connections are watched for, and
+ * free the closed ones. */
+static void
+net_hook(int *timeout_ms, void *arg)
+{
+	struct net_conn	*nc;
+	int		 mask;
+
+	(void)timeout_ms;
+	(void)arg;
+	while ((nc = net.dirty) != NULL) {
+		net.dirty = nc->dirty_next;
+		nc->dirty = 0;
+		if (nc->retiring) {
+			net_conn_release(nc);
+			continue;
+		}
+		if (nc->fd == -1 || nc->dl != NULL)
+			continue;
+		mask = net_watch_mask(nc);
+		if (!nc->registered) {
+			if (loop_add_fd(nc->fd, mask, net_on_conn_fd, nc) == 0)
+				nc->registered = 1;
+		} else if (mask != nc->watched)
+			loop_mod_fd(nc->fd, mask);
+		nc->watched = mask;
+	}
+}
+
+/* Stop watching and close nc's socket, recorded. */
+static void
+net_conn_close_socket(struct net_conn *nc, uint64_t discarded)
+{
+	struct net_who	w = net_who_conn(nc);
+
+	if (nc->registered)
+		loop_del_fd(nc->fd);
+	nc->registered = 0;
+	nc->watched = 0;
+	net_sys_close(&w, nc->fd, discarded);
+	nc->fd = -1;
+}
+
+/* A lookup finished: connect or listen, or say why not. */
+static void
+net_lookup_done(struct net_lookup *lk)
+{
+	struct net_conn	*nc = lk->listen ? NULL : net_live(lk->id);
+
+	net.lookups--;
+	{
+		struct net_who	w = { lk->id, 0, lk->listen ?
+				    SR_ROLE_LISTENER : SR_ROLE_CLIENT };
+
+		net_sys_gai(&w, lk->host, lk->port, lk->rc, lk->err);
+	}
+	if (lk->listen) {
+		net.listen_lookups--;
+		if (lk->rc != 0)
+			net_resolve_error(lk->host, lk->port, lk->rc, lk->err,
+			    0, 0);
+		else
+			net_listen_on(lk->res, lk->tr);
+	} else if (nc == NULL || !nc->resolving) {
+		/* Closed while we waited. */
+		if (lk->res != NULL)
+			freeaddrinfo(lk->res);
+	} else if (lk->rc != 0) {
+		nc->resolving = 0;
+		net_resolve_error(lk->host, lk->port, lk->rc, lk->err,
+		    nc->c.id, 0);
+		conn_on_connect_failed(&nc->c);
+		net_retire(nc);
+	} else {
+		nc->resolving = 0;
+		nc->ai = nc->next = lk->res;
+		net_attempt(nc);
+	}
+	free(lk->host);
+	free(lk->port);
+	free(lk);
+}
+
+/* Read every finished lookup from the pipe. */
+static void
+net_on_lookups(int fd, int revents, void *arg)
+{
+	struct net_lookup	*lk;
+
+	(void)revents;
+	(void)arg;
+	while (read(fd, &lk, sizeof lk) == sizeof lk)
+		net_lookup_done(lk);
+}
 
 /* Thread: look the name up (this may take long), then tell the loop. */
 static void *
@@ -441,97 +646,163 @@ net_lookup_thread(void *arg)
 	return NULL;
 }
 
-/* A lookup finished: connect, or fail the connection. */
-static void
-net_lookup_done(struct net_lookup *lk)
-{
-	struct net_conn	*nc = net.conns[lk->id - 1];
-
-	net.lookups--;
-	if (!nc->resolving) {
-		/* Closed while we waited. */
-		if (lk->res != NULL)
-			freeaddrinfo(lk->res);
-	} else if (lk->rc != 0) {
-		nc->resolving = 0;
-		net_resolve_error(lk->host, lk->port, lk->rc, lk->err,
-		    nc->c.id);
-		conn_on_connect_failed(&nc->c);
-	} else {
-		nc->resolving = 0;
-		nc->ai = nc->next = lk->res;
-		net_attempt(nc);
-	}
-	free(lk->host);
-	free(lk->port);
-	free(lk);
-}
-
 /*
- * Start connecting to host:port; returns the connection id or -1.
- * Numeric addresses are resolved at once; names are looked up by a
- * thread, so a slow DNS server never stops the loop.
+ * Look host up in a thread for connection nc, or (nc NULL) for a listener
+ * over t.  Returns 0, or -1 after an error event when no pipe can be made
+ * (out of descriptors).
  */
 int
-net_connect(const char *host, const char *port)
+net_lookup_start(struct net_conn *nc, enum net_transport t, const char *host,
+    const char *port)
 {
-	struct addrinfo		 hints, *ai;
-	struct net_conn		*nc;
 	struct net_lookup	*lk;
-	pthread_t		 t;
+	pthread_t		 th;
 	pthread_attr_t		 attr;
 	int			 rc;
 
-	net_hints(&hints, 0);
-	hints.ai_flags |= AI_NUMERICHOST;
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0 && rc != EAI_NONAME) {
-		net_resolve_error(host, port, rc, errno, 0);
-		return -1;
+	if (net.lookup_pipe[0] == -1) {
+		if (pipe2(net.lookup_pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+			/* Out of descriptors is news, not the end. */
+			net_emit_error(nc, 0, "pipe", host, errno);
+			net.lookup_pipe[0] = net.lookup_pipe[1] = -1;
+			return -1;
+		}
+		loop_add_fd(net.lookup_pipe[0], LOOP_READ, net_on_lookups,
+		    NULL);
 	}
-	nc = net_conn_new(0, CONN_CONNECTING);
-	if (rc == 0) {
-		nc->ai = nc->next = ai;
-		net_attempt(nc);
-		return nc->c.id;
-	}
-
 	lk = xcalloc(1, sizeof *lk);
-	lk->id = nc->c.id;
+	if (nc != NULL) {
+		lk->id = nc->c.id;
+		nc->resolving = 1;
+	} else {
+		lk->listen = 1;
+		net.listen_lookups++;
+	}
+	lk->tr = t;
 	lk->host = xstrdup(host);
 	lk->port = xstrdup(port);
-	net_hints(&lk->hints, 0);
-	if (net.lookup_pipe[0] == -1 &&
-	    pipe2(net.lookup_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
-		util_fatal("pipe: %s", strerror(errno));
+	net_hints(&lk->hints, t, nc == NULL);
 	/* The pipe is never closed: a thread may outlive net_free(). */
 	lk->wfd = net.lookup_pipe[1];
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, net_lookup_thread, lk);
+	rc = pthread_create(&th, &attr, net_lookup_thread, lk);
 	pthread_attr_destroy(&attr);
+	net.lookups++;
 	if (rc != 0) {
 		/* No thread to be had: look it up here, as before. */
 		lk->rc = getaddrinfo(host, port, &lk->hints, &lk->res);
 		lk->err = errno;
-		net.lookups++;
-		nc->resolving = 1;
 		net_lookup_done(lk);
+	}
+	return 0;
+}
+
+/*
+ * Start connecting to host:port over t; returns the connection id or -1.
+ * Numeric addresses are resolved at once; names are looked up by a
+ * thread, so a slow DNS server never stops the loop.
+ */
+int
+net_connect_ex(const char *host, const char *port, enum net_transport t)
+{
+	struct addrinfo		 hints, *ai;
+	struct net_conn		*nc;
+	int			 rc;
+
+	if (net_ops_of(t) == NULL) {
+		net_emit_message(NULL, 0, "connect", host, 0,
+		    "TLS is not built into this sockscope");
+		return -1;
+	}
+	if (t == NET_UNIX || t == NET_UNIXGRAM) {
+		nc = net_conn_new(0, CONN_CONNECTING, t);
+		nc->name = xstrdup(host);
+		if (net_addr_unix(&nc->peer, host) != 0) {
+			net_emit_message(nc, 0, "connect", host, ENAMETOOLONG,
+			    "a Unix socket path is 1 to 107 bytes");
+			conn_on_connect_failed(&nc->c);
+			net_retire(nc);
+			return nc->c.id;
+		}
+		/* One address, made by hand: a one-entry list. */
+		nc->ai = xcalloc(1, sizeof *nc->ai);
+		nc->ai->ai_family = AF_UNIX;
+		nc->ai->ai_socktype = net_ops_of(t)->type;
+		nc->ai->ai_addrlen = nc->peer.len;
+		nc->ai->ai_addr = xmalloc(sizeof nc->peer.ss);
+		memcpy(nc->ai->ai_addr, &nc->peer.ss, sizeof nc->peer.ss);
+		nc->next = nc->ai;
+		net_attempt(nc);
 		return nc->c.id;
 	}
-	net.lookups++;
-	nc->resolving = 1;
+
+	net_hints(&hints, t, 0);
+	hints.ai_flags |= AI_NUMERICHOST;
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0 && rc != EAI_NONAME) {
+		net_resolve_error(host, port, rc, errno, 0, 0);
+		return -1;
+	}
+	nc = net_conn_new(0, CONN_CONNECTING, t);
+	nc->name = xstrdup(host);
+	if (rc == 0) {
+		struct net_who	w = net_who_conn(nc);
+
+		net_sys_gai(&w, host, port, 0, 0);
+		nc->ai = nc->next = ai;
+		net_attempt(nc);
+		return nc->c.id;
+	}
+	if (net_lookup_start(nc, t, host, port) != 0) {
+		conn_on_connect_failed(&nc->c);
+		net_retire(nc);
+	}
 	return nc->c.id;
 }
 
-/* Read every finished lookup from the pipe. */
-static void
-net_lookups_ready(void)
+/* Start connecting to host:port over TCP. */
+int
+net_connect(const char *host, const char *port)
 {
-	struct net_lookup	*lk;
+	return net_connect_ex(host, port, NET_TCP);
+}
 
-	while (read(net.lookup_pipe[0], &lk, sizeof lk) == sizeof lk)
-		net_lookup_done(lk);
+/* Free a list made by hand for a Unix path, or by getaddrinfo. */
+static void
+net_free_ai(struct net_conn *nc)
+{
+	if (nc->ai == NULL)
+		return;
+	if (nc->tr == NET_UNIX || nc->tr == NET_UNIXGRAM) {
+		free(nc->ai->ai_addr);
+		free(nc->ai);
+	} else
+		freeaddrinfo(nc->ai);
+	nc->ai = nc->next = NULL;
+}
+
+/* Say a transport's failure: its words when it has them, else errno. */
+static void
+net_transport_error(struct net_conn *nc, const char *call, int err)
+{
+	if (nc->errmsg[0] != '\0') {
+		net_emit_message(nc, 0, call, NULL, err, nc->errmsg);
+		nc->errmsg[0] = '\0';
+	} else
+		net_emit_error(nc, 0, call, NULL, err);
+}
+
+/* Let the transport begin (a handshake); 0, or -1 once nc is closed. */
+int
+net_start(struct net_conn *nc)
+{
+	if (nc->ops->start == NULL || nc->ops->start(nc) == 0)
+		return 0;
+	net_transport_error(nc, nc->c.listener != 0 ? "SSL_accept" :
+	    "SSL_connect", errno);
+	net_close_fd(nc, 0);
+	return -1;
 }
 
 /* The connection is up: record it and send what was queued meanwhile. */
@@ -540,99 +811,194 @@ net_connected(struct net_conn *nc)
 {
 	struct ev	e;
 
-	freeaddrinfo(nc->ai);
-	nc->ai = nc->next = NULL;
+	if (nc->timer != 0)
+		loop_del_timer(nc->timer);
+	nc->timer = 0;
+	net_free_ai(nc);
 	net_fill_addrs(nc);
 	conn_on_connected(&nc->c);
 	e = net_ev(EV_CONNECTED, nc);
 	e.addr = nc->target;
 	net_emit(&e);
+	net_dirty(nc);
+	if (net_start(nc) != 0)
+		return;
 	net_flush(nc);
+}
+
+/* The connect attempt's time is up. */
+static void
+net_on_deadline(long long id, void *arg)
+{
+	struct net_conn	*nc = arg;
+	struct net_who	 w = net_who_conn(nc);
+
+	(void)id;
+	nc->timer = 0;
+	net_emit_error(nc, 0, "connect", nc->target, ETIMEDOUT);
+	if (nc->registered)
+		loop_del_fd(nc->fd);
+	nc->registered = 0;
+	net_sys_close(&w, nc->fd, 0);
+	nc->fd = -1;
+	net_attempt(nc);
 }
 
 /* Try the next address of a connecting connection, or fail it. */
 static void
 net_attempt(struct net_conn *nc)
 {
+	struct net_who	w = net_who_conn(nc);
+
 	while (nc->next != NULL) {
 		struct addrinfo	*a = nc->next;
+		struct net_addr	 na;
 		struct ev	 e;
 
 		nc->next = a->ai_next;
-		net_format_addr(a->ai_addr, nc->target, sizeof nc->target);
+		memset(&na, 0, sizeof na);
+		memcpy(&na.ss, a->ai_addr, a->ai_addrlen);
+		na.len = a->ai_addrlen;
+		net_addr_describe(&na);
+		snprintf(nc->target, sizeof nc->target, "%s", na.text);
+		if (nc->tr != NET_UNIX && nc->tr != NET_UNIXGRAM)
+			nc->peer = na;
 		conn_set_addrs(&nc->c, "", nc->target);
 		e = net_ev(EV_CONNECTING, nc);
 		e.addr = nc->target;
 		net_emit(&e);
 
-		nc->fd = net_socket(a->ai_family);
+		nc->fd = net_sys_socket(&w, a->ai_family, nc->ops->type |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    a->ai_family == AF_UNIX ? 0 : a->ai_protocol);
 		if (nc->fd == -1) {
 			net_emit_error(nc, 0, "socket", nc->target, errno);
 			continue;
 		}
-		if (connect(nc->fd, a->ai_addr, a->ai_addrlen) == 0) {
+		if (nc->tr == NET_UNIXGRAM) {
+			/* An unnamed datagram socket cannot be answered:
+			 * autobind gives it an abstract name. */
+			struct net_addr	me;
+
+			memset(&me, 0, sizeof me);
+			me.ss.ss_family = AF_UNIX;
+			me.len = sizeof(sa_family_t);
+			snprintf(me.host, sizeof me.host, "(autobind)");
+			net_sys_bind(&w, nc->fd, &me);
+		}
+		if (net_sys_connect(&w, nc->fd, &na) == 0) {
 			net_connected(nc);
 			return;
 		}
 		if (errno == EINPROGRESS || errno == EINTR) {
 			/* Finishes when the socket turns writable. */
-			nc->deadline = loop_now() + net.cfg.timeout;
+			nc->timer = loop_add_timer((long long)(net.cfg.timeout *
+			    1000.0), net_on_deadline, nc);
+			net_dirty(nc);
 			return;
 		}
 		net_emit_error(nc, 0, "connect", nc->target, errno);
-		close(nc->fd);
+		net_sys_close(&w, nc->fd, 0);
 		nc->fd = -1;
 	}
-	freeaddrinfo(nc->ai);
-	nc->ai = NULL;
+	net_free_ai(nc);
 	conn_on_connect_failed(&nc->c);
+	net_retire(nc);
 }
 
 /* The current connect attempt ended with err (0: success). */
 static void
 net_attempt_done(struct net_conn *nc, int err)
 {
+	struct net_who	w = net_who_conn(nc);
+
 	if (err == 0) {
 		net_connected(nc);
 		return;
 	}
+	if (nc->timer != 0)
+		loop_del_timer(nc->timer);
+	nc->timer = 0;
 	net_emit_error(nc, 0, "connect", nc->target, err);
-	close(nc->fd);
+	if (nc->registered)
+		loop_del_fd(nc->fd);
+	nc->registered = 0;
+	net_sys_close(&w, nc->fd, 0);
 	nc->fd = -1;
 	net_attempt(nc);
 }
 
-/* Look up an open connection by id for an operation. */
+/* Look up a live connection by id for an operation; *cause otherwise. */
 static struct net_conn *
 net_find(int id, char **cause)
 {
-	if (id < 1 || id > net.nconns) {
+	struct net_conn	*nc = net_live(id);
+
+	if (nc != NULL)
+		return nc;
+	if (id >= 1 && id <= net.nids && net.ids[id - 1].dead != NULL)
+		*cause = xasprintf("#%d is already %s", id,
+		    conn_state_name(net.ids[id - 1].dead->state));
+	else
 		*cause = xasprintf("no connection #%d", id);
-		return NULL;
-	}
-	return net.conns[id - 1];
+	return NULL;
 }
 
-/* Close a connection's socket and report it. */
-static void
-net_close_fd(struct net_conn *nc)
+/* Bytes in the kernel's receive queue, recorded (shown with a close). */
+static long
+net_unread(struct net_conn *nc)
+{
+	struct net_who	w = net_who_conn(nc);
+	int		n;
+
+	if (nc->fd == -1 || nc->ops->type != SOCK_STREAM)
+		return 0;
+	if (net_sys_ioctl(&w, nc->fd, FIONREAD, &n, 1) == -1)
+		return 0;
+	return n;
+}
+
+/*
+ * Close a connection's socket and report it.  Unread bytes in the kernel
+ * make Linux answer the close with RST: said, unless the caller has
+ * (rst_said, /reset).
+ */
+void
+net_close_fd(struct net_conn *nc, int rst_said)
 {
 	struct ev	e;
-	int		i;
+	long		unread = 0;
 
-	if (nc->fd == -1)
+	if (nc->retiring)
 		return;
-	close(nc->fd);
-	nc->fd = -1;
+	if (nc->fd == -1 && nc->dl == NULL)
+		return;
+	if (nc->dl == NULL) {
+		if (!rst_said && nc->c.state != CONN_RESET)
+			unread = net_unread(nc);
+		if (unread > 0) {
+			char	*msg = xasprintf("%ld unread byte%s discarded: "
+				    "the kernel sent RST", unread,
+				    unread == 1 ? "" : "s");
+
+			e = net_ev(EV_RESET, nc);
+			e.call = "close";
+			e.len = (size_t)unread;
+			e.message = msg;
+			net_emit(&e);
+			free(msg);
+		}
+		net_conn_close_socket(nc, unread > 0 ? (uint64_t)unread : 0);
+		/* A descriptor is free again: listeners out of them go on. */
+		net_resume_listeners();
+	}
 	conn_on_close(&nc->c);
-	/* A descriptor is free again: listeners out of them may go on. */
-	for (i = 0; i < net.nlisteners; i++)
-		net.listeners[i]->paused = 0;
 	e = net_ev(EV_CLOSED, nc);
 	e.in_bytes = nc->c.in_bytes;
 	e.in_chunks = nc->c.in_chunks;
 	e.out_bytes = nc->c.out_bytes;
 	net_emit(&e);
+	net_retire(nc);
 }
 
 /* The peer reset the connection: report it and close our end. */
@@ -647,7 +1013,7 @@ net_peer_reset(struct net_conn *nc, const char *call, size_t asked, int err)
 	e.asked = asked;
 	e.err = err;
 	net_emit(&e);
-	net_close_fd(nc);
+	net_close_fd(nc, 1);
 }
 
 /* Close the socket once both directions are finished. */
@@ -655,18 +1021,23 @@ static void
 net_maybe_close(struct net_conn *nc)
 {
 	if (conn_wants_close(&nc->c))
-		net_close_fd(nc);
+		net_close_fd(nc, 0);
 }
 
-/* shutdown(SHUT_WR) now. */
+/* We finished sending: shutdown(SHUT_WR) (or the transport's) now. */
 static void
 net_do_shutdown(struct net_conn *nc)
 {
 	struct ev	e;
 
-	if (shutdown(nc->fd, SHUT_WR) == -1) {
+	if (nc->ops->shutdown(nc) == -1) {
 		int	err = errno;
 
+		if (err == EAGAIN) {
+			/* close_notify waits for room: the next write turn
+			 * (still pending, nothing else may be sent). */
+			return;
+		}
 		if (err == ENOTCONN || err == ECONNRESET || err == EPIPE)
 			net_peer_reset(nc, "shutdown", 0, err);
 		else
@@ -676,24 +1047,27 @@ net_do_shutdown(struct net_conn *nc)
 	conn_on_shutdown(&nc->c);
 	e = net_ev(EV_SHUTDOWN, nc);
 	net_emit(&e);
+	net_dirty(nc);
 	net_maybe_close(nc);
 }
 
 /* Send from the queue until it is empty or the kernel is full. */
-static void
+void
 net_flush(struct net_conn *nc)
 {
 	const unsigned char	*p;
 	size_t			 n;
 	ssize_t			 r;
 
-	while (nc->fd != -1 && nc->c.state != CONN_CONNECTING) {
+	net_dirty(nc);
+	while ((nc->fd != -1 || nc->dl != NULL) && !nc->retiring &&
+	    nc->c.state != CONN_CONNECTING) {
 		p = conn_queue_peek(&nc->c, &n);
 		if (n == 0)
 			break;
 		if (n > NET_SEND_MAX)
 			n = NET_SEND_MAX;
-		r = send(nc->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		r = nc->ops->write(nc, p, n);
 		if (r > 0) {
 			struct ev	e = net_ev(EV_SEND, nc);
 
@@ -711,7 +1085,10 @@ net_flush(struct net_conn *nc)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* Say so once per stall, not on every POLLOUT. */
+			/* Say so once per stall, not on every POLLOUT; a
+			 * handshake under way is no stall. */
+			if (nc->handshaking)
+				return;
 			if (!nc->send_blocked) {
 				struct ev	e = net_ev(EV_WAIT, nc);
 
@@ -722,25 +1099,57 @@ net_flush(struct net_conn *nc)
 				net_emit(&e);
 			}
 			nc->send_blocked = 1;
+			if (nc->dl != NULL && !nc->dl->want_write) {
+				/* Its socket is the listener's: wake there. */
+				nc->dl->want_write = 1;
+				loop_mod_fd(nc->dl->pub.fd, LOOP_READ |
+				    LOOP_WRITE);
+			}
+			return;
+		}
+		if (r == -1 && nc->ops->type == SOCK_DGRAM) {
+			int	err = errno;
+
+			/* A datagram that could not go is dropped alone
+			 * (ECONNREFUSED from an earlier ICMP, EMSGSIZE):
+			 * the socket stays usable. */
+			net_emit_error(nc, 0, nc->dl != NULL ? "sendto" :
+			    "send", NULL, err);
+			conn_drop_queue(&nc->c);
 			return;
 		}
 		if (errno == EPIPE || errno == ECONNRESET) {
 			int	err = errno;
 
+			if (!net.cfg.auto_recv && net_unread(nc) > 0) {
+				/*
+				 * Manual mode: what the peer sent before it
+				 * went away still waits for /recv.  Keep the
+				 * socket until it is read or closed.
+				 */
+				net_emit_message(nc, 0, "send", NULL, err,
+				    "the peer is gone; what it sent still "
+				    "waits for /recv");
+				conn_on_send_failed(&nc->c);
+				nc->quiet = 1;
+				return;
+			}
 			/* What arrived before the reset is still readable. */
 			while (net.cfg.auto_recv && nc->fd != -1 &&
-			    !nc->c.eof_in &&
+			    !nc->retiring && !nc->c.eof_in &&
 			    net_do_recv(nc, net.cfg.recv_size) > 0)
 				continue;
-			if (nc->fd != -1)
+			if (nc->fd != -1 && !nc->retiring)
 				net_peer_reset(nc, "send", n, err);
 		} else {
-			net_emit_error(nc, 0, "send", NULL, errno);
-			net_close_fd(nc);
+			net_transport_error(nc, nc->tr == NET_TLS ?
+			    "SSL_write" : "send", errno);
+			net_close_fd(nc, 0);
 		}
 		return;
 	}
-	if (nc->fd != -1 && conn_wants_shutdown(&nc->c))
+	if ((nc->fd != -1 || nc->dl != NULL) && !nc->retiring &&
+	    conn_wants_shutdown(&nc->c))
 		net_do_shutdown(nc);
 }
 
@@ -758,37 +1167,62 @@ net_send(int id, const void *p, size_t n, char **cause)
 	return 0;
 }
 
+/* Report a chunk of n bytes received on nc (trunc: its real size). */
+void
+net_got(struct net_conn *nc, size_t asked, size_t n, size_t trunc)
+{
+	struct ev	e = net_ev(EV_RECV, nc);
+
+	e.asked = asked;
+	e.len = n;
+	e.data = net.rbuf;
+	e.offset = conn_on_recv(&nc->c, n);
+	e.chunk = nc->c.in_chunks;
+	net_emit(&e);
+	if (trunc > n) {
+		char	*msg = xasprintf("datagram of %zu bytes: only the "
+			    "first %zu kept (MSG_TRUNC)", trunc, n);
+
+		net_emit_message(nc, 0, "recv", NULL, EMSGSIZE, msg);
+		free(msg);
+	}
+}
+
 /*
- * Call recv() once for up to n bytes and report exactly what it returned.
- * Returns the recv() result (-1 with errno for errors).
+ * Call recv() once (through the transport) for up to n bytes and report
+ * exactly what it returned.  Returns the result (-1 with errno).
  */
 static ssize_t
 net_do_recv(struct net_conn *nc, size_t n)
 {
 	ssize_t		r;
+	size_t		trunc = 0;
 	struct ev	e;
 
+	net_dirty(nc);
 	do
-		r = recv(nc->fd, net.rbuf, n, 0);
+		r = nc->ops->read(nc, net.rbuf, n, &trunc);
 	while (r == -1 && errno == EINTR);
 
 	if (r > 0) {
-		e = net_ev(EV_RECV, nc);
-		e.asked = n;
-		e.len = (size_t)r;
-		e.data = net.rbuf;
-		e.offset = conn_on_recv(&nc->c, (size_t)r);
-		e.chunk = nc->c.in_chunks;
-		net_emit(&e);
+		net_got(nc, n, (size_t)r, trunc);
+	} else if (r == 0 && nc->ops->type == SOCK_DGRAM) {
+		/* An empty datagram: not an end; nothing to show. */
 	} else if (r == 0) {
 		int	was_eof = nc->c.eof_in;
 
+		if (nc->eof_note != NULL && !was_eof)
+			net_emit_message(nc, 0, "SSL_read", NULL, 0,
+			    nc->eof_note);
 		conn_on_eof(&nc->c);
 		e = net_ev(EV_EOF, nc);
 		e.asked = n;
 		net_emit(&e);
 		if (!was_eof)
 			net_maybe_close(nc);
+		/* Manual mode read what a gone peer left: now it ends. */
+		if (!nc->retiring && conn_send_failed(&nc->c))
+			net_close_fd(nc, 0);
 	} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 		if (!net.cfg.auto_recv) {
 			e = net_ev(EV_WAIT, nc);
@@ -797,11 +1231,15 @@ net_do_recv(struct net_conn *nc, size_t n)
 			e.err = EAGAIN;
 			net_emit(&e);
 		}
+	} else if (nc->ops->type == SOCK_DGRAM) {
+		/* ICMP port unreachable and the like: news, not an end. */
+		net_emit_error(nc, 0, "recv", NULL, errno);
 	} else if (errno == ECONNRESET || errno == EPIPE) {
 		net_peer_reset(nc, "recv", n, errno);
 	} else {
-		net_emit_error(nc, 0, "recv", NULL, errno);
-		net_close_fd(nc);
+		net_transport_error(nc, nc->tr == NET_TLS ? "SSL_read" :
+		    "recv", errno);
+		net_close_fd(nc, 0);
 	}
 	return r;
 }
@@ -844,21 +1282,28 @@ int
 net_reset(int id, char **cause)
 {
 	struct net_conn	*nc = net_find(id, cause);
-	struct linger	 lg = { 1, 0 };
+	struct net_who	 w;
 	struct ev	 e;
 
 	if (nc == NULL)
 		return -1;
-	if (nc->fd == -1 || nc->c.state == CONN_CONNECTING) {
+	if ((nc->fd == -1 && nc->dl == NULL) ||
+	    nc->c.state == CONN_CONNECTING) {
 		*cause = xasprintf("#%d is %s: nothing to reset", id,
 		    conn_state_name(nc->c.state));
 		return -1;
 	}
-	if (setsockopt(nc->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == -1)
+	if (nc->ops->type != SOCK_STREAM) {
+		*cause = xasprintf("#%d is %s: a datagram socket has no "
+		    "reset; /close it", id, nc->ops->name);
+		return -1;
+	}
+	w = net_who_conn(nc);
+	if (net_sys_linger0(&w, nc->fd) == -1)
 		net_emit_error(nc, 0, "setsockopt", "SO_LINGER", errno);
 	e = net_ev(EV_RESET, nc);
 	net_emit(&e);
-	net_close_fd(nc);
+	net_close_fd(nc, 1);
 	return 0;
 }
 
@@ -867,112 +1312,101 @@ int
 net_close(int id, char **cause)
 {
 	struct net_conn	*nc = net_find(id, cause);
+	struct net_who	 w;
 
 	if (nc == NULL)
 		return -1;
-	if (nc->fd == -1) {
-		if (nc->c.state == CONN_CONNECTING) {
-			/* Between attempts or still resolving: stop. */
-			nc->resolving = 0;
-			freeaddrinfo(nc->ai);
-			nc->ai = nc->next = NULL;
-			conn_on_connect_failed(&nc->c);
-			return 0;
-		}
+	if (nc->retiring) {
 		*cause = xasprintf("#%d is already %s", id,
 		    conn_state_name(nc->c.state));
 		return -1;
 	}
 	if (nc->c.state == CONN_CONNECTING) {
-		freeaddrinfo(nc->ai);
-		nc->ai = nc->next = NULL;
-		close(nc->fd);
-		nc->fd = -1;
+		struct ev	e;
+
+		/* Resolving, between attempts or connecting: stop. */
+		if (nc->resolving) {
+			char	*msg = xasprintf("the name lookup for #%d "
+				    "was cancelled", id);
+
+			net_emit_message(nc, 0, "getaddrinfo", NULL,
+			    ECANCELED, msg);
+			free(msg);
+		}
+		nc->resolving = 0;
+		net_free_ai(nc);
+		if (nc->timer != 0)
+			loop_del_timer(nc->timer);
+		nc->timer = 0;
+		if (nc->fd != -1) {
+			w = net_who_conn(nc);
+			if (nc->registered)
+				loop_del_fd(nc->fd);
+			nc->registered = 0;
+			net_sys_close(&w, nc->fd, 0);
+			nc->fd = -1;
+		}
 		conn_on_connect_failed(&nc->c);
-		struct ev e = net_ev(EV_CLOSED, nc);
+		e = net_ev(EV_CLOSED, nc);
 		net_emit(&e);
+		net_retire(nc);
 		return 0;
 	}
-	net_close_fd(nc);
+	if (nc->fd == -1 && nc->dl == NULL) {
+		*cause = xasprintf("#%d is already %s", id,
+		    conn_state_name(nc->c.state));
+		return -1;
+	}
+	net_close_fd(nc, 0);
 	return 0;
 }
 
-/* Close listener lid. */
-int
-net_close_listener(int lid, char **cause)
-{
-	struct net_listener	*l;
-	struct ev		 e;
-
-	if (lid < 1 || lid > net.nlisteners) {
-		*cause = xasprintf("no listener L%d", lid);
-		return -1;
-	}
-	l = net.listeners[lid - 1];
-	if (l->fd == -1) {
-		*cause = xasprintf("L%d is already closed", lid);
-		return -1;
-	}
-	close(l->fd);
-	l->fd = -1;
-	e = net_ev(EV_CLOSED, NULL);
-	e.listener = lid;
-	e.addr = l->addr;
-	net_emit(&e);
-	return 0;
-}
-
-/* Connection id, or NULL. */
+/* Connection id, live or as kept for the view; NULL otherwise. */
 const struct conn *
 net_conn(int id)
 {
-	if (id < 1 || id > net.nconns)
+	if (id < 1 || id > net.nids)
 		return NULL;
-	return &net.conns[id - 1]->c;
+	if (net.ids[id - 1].live != NULL)
+		return &net.ids[id - 1].live->c;
+	return net.ids[id - 1].dead;
 }
 
-/* Listener lid, or NULL. */
-const struct net_listener *
-net_listener(int lid)
+/* Drop what is kept of closed connection id. */
+void
+net_forget(int id)
 {
-	if (lid < 1 || lid > net.nlisteners)
-		return NULL;
-	return net.listeners[lid - 1];
+	if (id < 1 || id > net.nids || net.ids[id - 1].live != NULL)
+		return;
+	free(net.ids[id - 1].dead);
+	net.ids[id - 1].dead = NULL;
+}
+
+/* The transport of connection id. */
+enum net_transport
+net_conn_transport(int id)
+{
+	if (id < 1 || id > net.nids)
+		return NET_TCP;
+	return net.ids[id - 1].tr;
 }
 
 /* The highest connection id so far. */
 int
 net_conn_max(void)
 {
-	return net.nconns;
-}
-
-/* The highest listener id so far. */
-int
-net_listener_max(void)
-{
-	return net.nlisteners;
+	return net.nids;
 }
 
 /* How many connections are still open. */
 int
 net_open_conns(void)
 {
-	int	i, n = 0;
+	struct net_conn	*nc;
+	int		 n = 0;
 
-	for (i = 0; i < net.nconns; i++)
-		n += conn_is_open(&net.conns[i]->c);
-	return n;
-}
-
-/* How many listeners are still open. */
-int
-net_open_listeners(void)
-{
-	int	i, n = 0;
-
-	for (i = 0; i < net.nlisteners; i++)
-		n += net.listeners[i]->fd != -1;
+	for (nc = net.live; nc != NULL; nc = nc->live_next)
+		n += conn_is_open(&nc->c);
 	return n;
 }
 
@@ -980,248 +1414,158 @@ net_open_listeners(void)
 int
 net_waiting(int id)
 {
-	if (id < 1 || id > net.nconns)
-		return 0;
-	return net.conns[id - 1]->quiet && !net.cfg.auto_recv;
+	struct net_conn	*nc = net_live(id);
+
+	return nc != NULL && nc->quiet && !net.cfg.auto_recv;
+}
+
+/* One ioctl() on live connection id's own socket, not recorded. */
+static long
+net_kernel_q(int id, unsigned long req)
+{
+	struct net_conn	*nc = net_live(id);
+	int		 n;
+
+	if (nc == NULL || nc->fd == -1 || nc->c.state == CONN_CONNECTING)
+		return -1;
+	if (net_sys_ioctl(NULL, nc->fd, req, &n, 0) == -1)
+		return -1;
+	return n;
 }
 
 /* Bytes in the kernel's receive queue of connection id (FIONREAD). */
 long
 net_kernel_rxq(int id)
 {
-	int	n;
-
-	if (id < 1 || id > net.nconns || net.conns[id - 1]->fd == -1 ||
-	    net.conns[id - 1]->c.state == CONN_CONNECTING)
-		return -1;
-	if (ioctl(net.conns[id - 1]->fd, FIONREAD, &n) == -1)
-		return -1;
-	return n;
+	return net_kernel_q(id, FIONREAD);
 }
 
 /* Bytes sent but not yet acknowledged, in the kernel (SIOCOUTQ). */
 long
 net_kernel_txq(int id)
 {
-	int	n;
-
-	if (id < 1 || id > net.nconns || net.conns[id - 1]->fd == -1 ||
-	    net.conns[id - 1]->c.state == CONN_CONNECTING)
-		return -1;
-	if (ioctl(net.conns[id - 1]->fd, SIOCOUTQ, &n) == -1)
-		return -1;
-	return n;
-}
-
-/* Accept every pending connection on listener l. */
-static void
-net_accept(struct net_listener *l)
-{
-	for (;;) {
-		struct sockaddr_storage	 ss;
-		socklen_t		 len = sizeof ss;
-		struct net_conn		*nc;
-		struct ev		 e;
-		int			 fd;
-
-		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			net_emit_error(NULL, l->id, "accept", l->addr, errno);
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				/*
-				 * The client stays in the backlog and the
-				 * listener readable: stop watching it until a
-				 * connection closes, or this would spin.
-				 */
-				l->paused = 1;
-			}
-			return;
-		}
-		nc = net_conn_new(l->id, CONN_ESTABLISHED);
-		nc->fd = fd;
-		net_fill_addrs(nc);
-		e = net_ev(EV_ACCEPTED, nc);
-		e.addr = l->addr;
-		net_emit(&e);
-	}
-}
-
-/* Fill the pollfds for every socket that needs watching. */
-size_t
-net_poll_fill(struct pollfd *pfd, size_t max, int *timeout_ms)
-{
-	size_t	n = 0;
-	double	now = loop_now();
-	int	i;
-
-	if (net.nslots < max) {
-		net.slots = xrealloc(net.slots, max * sizeof *net.slots);
-		net.nslots = max;
-	}
-	if (net.lookups > 0 && n < max) {
-		/* Name lookups under way report through this pipe. */
-		pfd[n].fd = net.lookup_pipe[0];
-		pfd[n].events = POLLIN;
-		net.slots[n].listener = -1;
-		net.slots[n].conn = 0;
-		n++;
-	}
-	for (i = 0; i < net.nlisteners && n < max; i++) {
-		if (net.listeners[i]->fd == -1 || net.listeners[i]->paused)
-			continue;
-		pfd[n].fd = net.listeners[i]->fd;
-		pfd[n].events = POLLIN;
-		net.slots[n].listener = i + 1;
-		net.slots[n].conn = 0;
-		n++;
-	}
-	for (i = 0; i < net.nconns && n < max; i++) {
-		struct net_conn	*nc = net.conns[i];
-		short		 ev = 0;
-
-		if (nc->fd == -1)
-			continue;
-		if (nc->c.state == CONN_CONNECTING) {
-			double	left = (nc->deadline - now) * 1000.0;
-			int	ms = left <= 0 ? 0 : (int)left + 1;
-
-			if (*timeout_ms < 0 || ms < *timeout_ms)
-				*timeout_ms = ms;
-			ev = POLLOUT;
-		} else {
-			/*
-			 * Auto mode reads whenever readable.  Manual mode
-			 * watches too, but only until something waits (then
-			 * quiet is set), so the screen can say so.  Sending
-			 * goes on regardless.
-			 */
-			if (!nc->quiet && (!nc->c.eof_in || !net.cfg.auto_recv))
-				ev |= POLLIN;
-			if (nc->c.qlen > 0)
-				ev |= POLLOUT;
-			/* Nothing asked and nothing new to learn: poll()
-			 * would only report the same HUP again, forever. */
-			if (ev == 0 && nc->quiet)
-				continue;
-		}
-		/* With no events asked, poll still reports HUP and ERR. */
-		pfd[n].fd = nc->fd;
-		pfd[n].events = ev;
-		net.slots[n].listener = 0;
-		net.slots[n].conn = i + 1;
-		n++;
-	}
-	return n;
+	return net_kernel_q(id, SIOCOUTQ);
 }
 
 /*
- * Auto mode, EOF already read, and poll() reports a hang-up or error: a
+ * Auto mode, EOF already read, and the loop reports a hang-up or error: a
  * reset after the FIN is still news, so ask recv() what happened.
  */
 static void
-net_after_eof(struct net_conn *nc)
+net_after_eof(struct net_conn *nc, int revents)
 {
 	ssize_t	r;
+	size_t	trunc;
 
 	do
-		r = recv(nc->fd, net.rbuf, net.cfg.recv_size, 0);
+		r = nc->ops->read(nc, net.rbuf, net.cfg.recv_size, &trunc);
 	while (r == -1 && errno == EINTR);
+	if (r == 0 && (revents & LOOP_ERR)) {
+		struct net_who	w = net_who_conn(nc);
+		int		err = 0;
+
+		/* After a FIN, recv() says EOF again even when a RST came:
+		 * the socket's pending error tells (EPIPE, ECONNRESET). */
+		if (net_sys_so_error(&w, nc->fd, NULL, &err) == 0 &&
+		    (err == ECONNRESET || err == EPIPE)) {
+			net_peer_reset(nc, "recv", net.cfg.recv_size, err);
+			return;
+		}
+	}
 	if (r == -1 && (errno == ECONNRESET || errno == EPIPE))
 		net_peer_reset(nc, "recv", net.cfg.recv_size, errno);
 	else if (r == -1 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		net_emit_error(nc, 0, "recv", NULL, errno);
-		net_close_fd(nc);
+		net_close_fd(nc, 0);
 	} else {
-		/* Nothing more to learn: stop watching (see poll_fill). */
+		/* Nothing more to learn: stop watching. */
 		nc->quiet = 1;
+		net_dirty(nc);
 	}
 }
 
-/* Handle poll() results for one connection. */
+/* The loop reports nc's socket ready. */
 static void
-net_conn_ready(struct net_conn *nc, short revents)
+net_on_conn_fd(int fd, int revents, void *arg)
 {
-	int	i;
+	struct net_conn	*nc = arg;
+	int		 i;
 
+	(void)fd;
+	if (nc->retiring)
+		return;
+	net_dirty(nc);
 	if (nc->c.state == CONN_CONNECTING) {
+		struct net_who	w = net_who_conn(nc);
 		int		err = 0;
-		socklen_t	len = sizeof err;
 
-		if (revents == 0) {
-			if (loop_now() >= nc->deadline)
-				net_attempt_done(nc, ETIMEDOUT);
-			return;
-		}
-		if (getsockopt(nc->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		if (net_sys_so_error(&w, nc->fd, &nc->peer, &err) == -1)
 			err = errno;
 		net_attempt_done(nc, err);
 		return;
 	}
+	if (nc->ops->step != NULL) {
+		/* The transport's own business first (a handshake). */
+		int	took = nc->ops->step(nc, revents);
+
+		if (took == -1) {
+			net_transport_error(nc, nc->c.listener != 0 ?
+			    "SSL_accept" : "SSL_connect", errno);
+			net_close_fd(nc, 0);
+		}
+		if (took != 0) {
+			net_check_pending(nc);
+			return;
+		}
+	}
+	/* What the transport waited for came: let it try both ways. */
+	if (nc->ops->wants != NULL && (revents & nc->ops->wants(nc)))
+		revents |= LOOP_READ | LOOP_WRITE;
 	/*
 	 * Receive before sending: bytes that arrived before a reset stay
 	 * readable, and a send that fails first would lose them.
 	 */
 	if (net.cfg.auto_recv && !nc->c.eof_in &&
-	    (revents & (POLLIN | POLLHUP | POLLERR))) {
+	    (revents & (LOOP_READ | LOOP_HUP | LOOP_ERR))) {
 		for (i = 0; i < NET_RECV_BURST; i++) {
 			size_t	want = net.cfg.recv_size;
 
-			/* A short read means the kernel queue is empty now. */
+			/* A short read means the kernel queue is empty now
+			 * (a datagram is one read whatever its size). */
 			if (net_do_recv(nc, want) < (ssize_t)want ||
-			    nc->fd == -1 || nc->c.eof_in)
+			    nc->fd == -1 || nc->retiring || nc->c.eof_in)
 				break;
 		}
-	} else if (!net.cfg.auto_recv && (revents & (POLLIN | POLLHUP |
-	    POLLERR))) {
+	} else if (!net.cfg.auto_recv && (revents & (LOOP_READ | LOOP_HUP |
+	    LOOP_ERR))) {
 		/* Bytes, EOF or a reset wait in the kernel for /recv. */
 		nc->quiet = 1;
-	} else if (revents & (POLLHUP | POLLERR))
-		net_after_eof(nc);
-	if (nc->fd != -1 && (revents & POLLOUT))
+	} else if (revents & (LOOP_HUP | LOOP_ERR))
+		net_after_eof(nc, revents);
+	if (nc->fd != -1 && !nc->retiring && (revents & LOOP_WRITE))
 		net_flush(nc);
+	net_check_pending(nc);
 }
 
-/* Handle the results of poll() and any connect deadlines that passed. */
-void
-net_poll_dispatch(struct pollfd *pfd, size_t n)
+/* The transport holds bytes the socket will not report: read them. */
+static void
+net_on_pending(long long id, void *arg)
 {
-	double	now = loop_now();
-	size_t	i;
-	int	j;
+	struct net_conn	*nc = arg;
 
-	for (i = 0; i < n && i < net.nslots; i++) {
-		if (net.slots[i].listener == -1) {
-			if (pfd[i].revents & POLLIN)
-				net_lookups_ready();
-			continue;
-		}
-		if (net.slots[i].listener != 0) {
-			struct net_listener *l =
-			    net.listeners[net.slots[i].listener - 1];
+	(void)id;
+	nc->pend_timer = 0;
+	if (nc->fd != -1 && !nc->retiring)
+		net_on_conn_fd(nc->fd, LOOP_READ, nc);
+}
 
-			if (l->fd != -1 && (pfd[i].revents & POLLIN))
-				net_accept(l);
-			continue;
-		}
-		struct net_conn	*nc = net.conns[net.slots[i].conn - 1];
-
-		if (nc->fd != pfd[i].fd)
-			continue;	/* closed and replaced meanwhile */
-		if (pfd[i].revents != 0)
-			net_conn_ready(nc, pfd[i].revents);
-	}
-	/* Connect attempts whose time is up. */
-	for (j = 0; j < net.nconns; j++) {
-		struct net_conn	*nc = net.conns[j];
-
-		if (nc->c.state == CONN_CONNECTING && nc->fd != -1 &&
-		    now >= nc->deadline)
-			net_attempt_done(nc, ETIMEDOUT);
-	}
+/* Come back at once while the transport holds what auto mode reads. */
+static void
+net_check_pending(struct net_conn *nc)
+{
+	if (nc->retiring || nc->fd == -1 || nc->pend_timer != 0 ||
+	    nc->ops->pending == NULL || !net.cfg.auto_recv ||
+	    nc->c.eof_in || !nc->ops->pending(nc))
+		return;
+	nc->pend_timer = loop_add_timer(0, net_on_pending, nc);
 }

@@ -910,12 +910,75 @@ test_queue_random(void **state)
 	conn_free(&c);
 }
 
+/* EPIPE with bytes still unread: no more sending, but the state stays
+ * open so recv() can still read what the peer sent. */
+static void
+test_send_failed(void **state)
+{
+	struct conn	 c;
+	char		*cause = NULL;
+
+	(void)state;
+	conn_init(&c, 1, 0, CONN_ESTABLISHED);
+	assert_int_equal(conn_queue(&c, "abc", 3, &cause), 0);
+	assert_int_equal(conn_send_failed(&c), 0);
+	conn_on_send_failed(&c);
+	assert_int_equal(conn_send_failed(&c), 1);
+	assert_int_equal(c.qlen, 0);
+	assert_int_equal(c.state, CONN_ESTABLISHED);
+	assert_true(conn_is_open(&c));
+	assert_true(conn_can_recv(&c, &cause));
+	assert_false(conn_can_send(&c, &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "the peer is gone"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(conn_queue(&c, "d", 1, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(conn_request_shutdown(&c, &cause), -1);
+	free(cause);
+	/* The end is learned by recv(): EOF, then the close. */
+	conn_on_eof(&c);
+	conn_on_close(&c);
+	assert_int_equal(c.state, CONN_CLOSED);
+	/* A closed connection ignores it. */
+	conn_on_send_failed(&c);
+	conn_free(&c);
+}
+
+/* A connection the view let go (NULL) is not open. */
+static void
+test_is_open_null(void **state)
+{
+	(void)state;
+	assert_int_equal(conn_is_open(NULL), 0);
+}
+
+/* A datagram that cannot be sent is dropped from the queue alone. */
+static void
+test_drop_queue(void **state)
+{
+	struct conn	 c;
+	char		*cause = NULL;
+
+	(void)state;
+	conn_init(&c, 1, 0, CONN_ESTABLISHED);
+	assert_int_equal(conn_queue(&c, "abcdef", 6, &cause), 0);
+	conn_drop_queue(&c);
+	assert_int_equal(c.qlen, 0);
+	assert_true(conn_can_send(&c, &cause));
+	assert_int_equal(conn_queue(&c, "x", 1, &cause), 0);
+	assert_int_equal(c.qlen, 1);
+	conn_free(&c);
+}
+
 /* Addresses are copied and truncated safely. */
 static void
 test_set_addrs(void **state)
 {
 	struct conn	c;
-	char		longaddr[200];
+	char		longaddr[400];
 
 	(void)state;
 	conn_init(&c, 1, 0, CONN_ESTABLISHED);
@@ -925,7 +988,7 @@ test_set_addrs(void **state)
 
 	memset(longaddr, 'x', sizeof longaddr - 1);
 	longaddr[sizeof longaddr - 1] = '\0';
-	conn_set_addrs(&c, longaddr, longaddr + 100);
+	conn_set_addrs(&c, longaddr, longaddr + 200);
 	assert_int_equal(strlen(c.local), sizeof c.local - 1);
 	assert_int_equal(strlen(c.peer), sizeof c.peer - 1);
 	assert_memory_equal(c.local, longaddr, sizeof c.local - 1);
@@ -988,6 +1051,9 @@ main(void)
 		cmocka_unit_test(test_queue_burst_freed),
 		cmocka_unit_test(test_queue_random),
 		cmocka_unit_test(test_set_addrs),
+		cmocka_unit_test(test_send_failed),
+		cmocka_unit_test(test_drop_queue),
+		cmocka_unit_test(test_is_open_null),
 		cmocka_unit_test(test_free_reinit),
 	};
 

@@ -33,14 +33,17 @@ struct conn {
 	int		 eof_in;	/* recv() returned 0 */
 	int		 eof_out;	/* we shut down writing */
 	int		 shutdown_pending; /* shut down once the queue drains */
+	int		 send_failed;	/* the peer is gone (EPIPE); unread
+					   bytes still wait for recv() */
 
 	uint64_t	 in_bytes;	/* true totals: never reduced */
 	uint64_t	 in_chunks;
 	uint64_t	 out_bytes;	/* bytes send() accepted */
 	uint64_t	 out_chunks;	/* successful send() calls */
 
-	char		 local[64];	/* "127.0.0.1:41822", "[::1]:80" */
-	char		 peer[64];
+	char		 local[72];	/* "127.0.0.1:41822", "[::1]:80", a path
+					   (cut: the view prints both in 160) */
+	char		 peer[72];
 
 	/* Output queue: bytes accepted from the user, not yet sent. */
 	unsigned char	*q;
@@ -56,7 +59,8 @@ void conn_free(struct conn *c);
 
 /* The state as the word SPEC section 4 uses ("EOF-RECEIVED"). */
 const char *conn_state_name(enum conn_state s);
-/* Nonzero while the socket is open (not CLOSED, RESET or FAILED). */
+/* Nonzero while the socket is open (not CLOSED, RESET or FAILED); 0 for
+ * NULL (net_conn() of a connection the view let go). */
 int conn_is_open(const struct conn *c);
 
 void conn_set_addrs(struct conn *c, const char *local, const char *peer);
@@ -80,6 +84,16 @@ void conn_on_shutdown(struct conn *c);
 void conn_on_reset_by_peer(struct conn *c);
 /* We closed (or reset) the socket: CLOSED unless RESET or FAILED. */
 void conn_on_close(struct conn *c);
+
+/* A send failed because the peer is gone (EPIPE) while what it sent
+ * still waits to be read: sends are refused from now on (*cause says
+ * so) and the queue is dropped; the state stays until recv() tells the
+ * end. */
+void conn_on_send_failed(struct conn *c);
+/* Nonzero after conn_on_send_failed(). */
+int conn_send_failed(const struct conn *c);
+/* Forget the queued bytes (a datagram that could not be sent). */
+void conn_drop_queue(struct conn *c);
 
 /* Nonzero once both directions have finished, so the socket can be closed. */
 int conn_wants_close(const struct conn *c);
