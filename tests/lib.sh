@@ -13,6 +13,18 @@ T_PASSED=0
 T_FAILED=0
 T_NAME=$(basename "$0" .sh)
 
+# A peer that must hold on until the test says so runs "sh $T_HOLD FILE
+# [SECS]": it returns once FILE exists (the test touches it), or after SECS
+# (default 30) so that nothing outlives a test that failed.
+T_HOLD=$T_DIR/hold.sh
+cat >"$T_HOLD" <<'EOS'
+i=0
+while [ ! -e "$1" ] && [ "$i" -lt "$(( ${2:-30} * 20 ))" ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+EOS
+
 # Milliseconds since the epoch: every wait below has a deadline in these.
 t_now_ms() {
 	echo $(( $(date +%s%N) / 1000000 ))
@@ -186,7 +198,7 @@ t_until() {
 	done
 	return 0
 }
-export -f t_until
+[ -n "${BASH_VERSION:-}" ] && export -f t_until
 
 # Wait until FILE has at least N lines matching the extended regex (SECS,
 # default 10).  Returns 1 on time-out.
@@ -232,18 +244,10 @@ t_child() {
 	t_until 5 pgrep -P "$1" >/dev/null && pgrep -P "$1" | head -1
 }
 
-# True when process PID has read its standard input, a regular file, to
-# the end (or has closed it).
-t_input_read() {
-	local pos
-	pos=$(awk '$1 == "pos:" { print $2 }' "/proc/$1/fdinfo/0" 2>/dev/null)
-	[ -z "$pos" ] && return 0
-	[ "$pos" -ge "$(stat -L -c %s "/proc/$1/fd/0" 2>/dev/null || echo 0)" ]
-}
-
-# Wait until process PID has read all of its standard input (SECS, 10).
-t_wait_input_read() {
-	t_until "${2:-10}" t_input_read "$1"
+# How far process PID has read its standard input (a regular file), in
+# bytes; empty when it is gone or has closed it.
+t_input_pos() {
+	awk '$1 == "pos:" { print $2 }' "/proc/$1/fdinfo/0" 2>/dev/null
 }
 
 # A check that waits: t_check_until NAME SECS COMMAND...
