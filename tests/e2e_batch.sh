@@ -75,7 +75,7 @@ printf '%s\n' '/send HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r
 timeout --foreground 20 "$S" -n listen "$P" <"$D/resp.in" >"$D/http.out" 2>"$D/http.err" &
 spid=$!
 t_bg $spid
-t_wait_for "$D/http.out" "listening on 127.0.0.1:$P" 5 || t_fail "listener did not start" "$D/http.err"
+t_wait_for "$D/http.out" "listening on 127.0.0.1:$P" 20 || t_fail "listener did not start" "$D/http.err"
 body=$(curl -s --max-time 10 "http://127.0.0.1:$P/inspect?x=1" -H 'X-Test: yes')
 t_check "curl: got the typed response body" [ "$body" = "hi" ]
 t_wait_pid $spid 10

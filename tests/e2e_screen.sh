@@ -33,8 +33,8 @@ for size in 200x60 80x24 40x10 30x8 120x30 160x45; do
 	case $size in
 	30x8)	t_see "resize $size: says too small" "terminal too small \(30x8\)" ;;
 	40x10)	t_see "resize $size: data and input" "^#1>( |$)" ;;
-	*)	t_see "resize $size: panes and prompt" "Hex #1" 5
-		t_see "resize $size: still shows the data" "hello" 5 ;;
+	*)	t_see "resize $size: panes and prompt" "Hex #1"
+		t_see "resize $size: still shows the data" "hello" ;;
 	esac
 done
 t_see "resize: events pane back" "Events"

@@ -221,8 +221,8 @@ t_wait_udp_port() {
 	t_until "${2:-10}" t_udp_bound "$1"
 }
 
-# The bytes received on connection #CONN so far, from a batch transcript:
-# the sum of its "< #CONN recv N bytes" headers.
+# The bytes received on connection #CONN so far, from a batch transcript
+# (without -t): the sum of its "< #CONN recv N bytes" headers.
 t_recv_total() {
 	awk -v c="#$2" '$1 == "<" && $2 == c && $3 == "recv" && $5 ~ /^bytes/ { n += $4 }
 	    END { print n + 0 }' "$1" 2>/dev/null
@@ -261,7 +261,9 @@ t_check_until() {
 
 # Start CMD in a detached tmux session of COLS x ROWS on a private server.
 # The command runs under sh; its exit status and the terminal modes after
-# it ends are written to $T_DIR/exit and $T_DIR/stty.
+# it ends are written to $T_DIR/exit and $T_DIR/stty.  The pane then stays
+# open (sleep 30, until the test kills the server) so that its last screen
+# can still be read.
 t_tmux_start() {
 	cols=$1 rows=$2
 	shift 2
@@ -363,9 +365,9 @@ t_must() {
 	t_see "$@"
 }
 
-# Wait until no line of the screen matches the regex (SECS, default 5).
+# Wait until no line of the screen matches the regex (SECS, default 10).
 t_wait_gone() {
-	re=$1 secs=${2:-5}
+	re=$1 secs=${2:-10}
 	end=$(( $(date +%s%N) / 1000000 + secs * 1000 ))
 	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
 		if ! t_screen | grep -Eq -- "$re"; then
@@ -379,7 +381,7 @@ t_wait_gone() {
 
 # Check that the screen stops showing a line matching the regex.
 t_not_see() {
-	if t_wait_gone "$2" "${3:-5}"; then
+	if t_wait_gone "$2" "${3:-10}"; then
 		t_pass "$1"
 	else
 		t_screen_fail "$1"
@@ -397,11 +399,11 @@ t_never() {
 }
 
 # Wait until the screen matches all of the first regexes given with -y and
-# none given with -n: t_view NAME -y RE -n RE ...
+# none given with -n (at most 10 s): t_view NAME -y RE -n RE ...
 t_view() {
 	name=$1
 	shift
-	end=$(( $(date +%s%N) / 1000000 + 5000 ))
+	end=$(( $(date +%s%N) / 1000000 + 10000 ))
 	while :; do
 		t_screen >"$T_DIR/last-screen"
 		ok=1
@@ -432,9 +434,9 @@ t_cursor_x() {
 	tmux -L "$T_TMUX" display-message -p -t t '#{cursor_x}'
 }
 
-# Wait until the cursor is in column X (at most 3 s): t_cursor_at NAME X.
+# Wait until the cursor is in column X (at most 10 s): t_cursor_at NAME X.
 t_cursor_at() {
-	end=$(( $(date +%s%N) / 1000000 + 3000 ))
+	end=$(( $(date +%s%N) / 1000000 + 10000 ))
 	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
 		[ "$(t_cursor_x)" = "$2" ] && { t_pass "$1"; return; }
 		sleep 0.1
