@@ -14,12 +14,13 @@ T_FAILED=0
 T_NAME=$(basename "$0" .sh)
 
 # A peer that must hold on until the test says so runs "sh $T_HOLD FILE
-# [SECS]": it returns once FILE exists (the test touches it), or after SECS
-# (default 30) so that nothing outlives a test that failed.
+# [SECS]": it returns once FILE exists (the test touches it), once FILE's
+# folder is gone (the test ended) or after SECS (default 30), so that
+# nothing outlives a test that failed.
 T_HOLD=$T_DIR/hold.sh
 cat >"$T_HOLD" <<'EOS'
 i=0
-while [ ! -e "$1" ] && [ "$i" -lt "$(( ${2:-30} * 20 ))" ]; do
+while [ ! -e "$1" ] && [ -d "${1%/*}" ] && [ "$i" -lt "$(( ${2:-30} * 20 ))" ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
