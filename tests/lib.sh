@@ -270,6 +270,7 @@ t_tmux_start() {
 	shift 2
 	# A fresh server each time: reusing a name races the old one's exit.
 	T_TMUX_N=$(( ${T_TMUX_N:-0} + 1 ))
+	T_MUST_FAILED=0
 	T_TMUX=sockscope-test-$$-$T_TMUX_N
 	T_TMUX_ALL="${T_TMUX_ALL:-} $T_TMUX"
 	cat >"$T_DIR/run.sh" <<EOS
@@ -307,9 +308,11 @@ t_resize() {
 	tmux -L "$T_TMUX" resize-window -t t -x "$1" -y "$2"
 }
 
-# Wait until the screen shows a line matching the extended regex (SECS, 10).
+# Wait until the screen shows a line matching the extended regex (SECS, 10;
+# at most 1 once a t_must of this tmux session failed).
 t_wait_screen() {
 	re=$1 secs=${2:-10}
+	[ "${T_MUST_FAILED:-0}" = 1 ] && secs=1
 	end=$(( $(date +%s%N) / 1000000 + secs * 1000 ))
 	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
 		if t_screen | grep -Eq -- "$re"; then
@@ -359,16 +362,23 @@ t_exit0() {
 	t_exit_status "$1" 0 "${2:-10}"
 }
 
-# The same as t_see: a check everything after it needs.  It records a
-# failure and goes on (it used to end the test, which hid every later
-# result).
+# t_see for a check everything after it needs.  A failure is recorded and
+# the test goes on (it used to end the test, which hid every later
+# result); until the next t_tmux_start the screen checks then wait at most
+# 1 s each, so that a broken program costs seconds, not minutes.
 t_must() {
-	t_see "$@"
+	if t_wait_screen "$2" "${3:-10}"; then
+		t_pass "$1"
+	else
+		t_screen_fail "$1"
+		T_MUST_FAILED=1
+	fi
 }
 
 # Wait until no line of the screen matches the regex (SECS, default 10).
 t_wait_gone() {
 	re=$1 secs=${2:-10}
+	[ "${T_MUST_FAILED:-0}" = 1 ] && secs=1
 	end=$(( $(date +%s%N) / 1000000 + secs * 1000 ))
 	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
 		if ! t_screen | grep -Eq -- "$re"; then
@@ -405,6 +415,7 @@ t_view() {
 	name=$1
 	shift
 	end=$(( $(date +%s%N) / 1000000 + 10000 ))
+	[ "${T_MUST_FAILED:-0}" = 1 ] && end=$(( $(date +%s%N) / 1000000 + 1000 ))
 	while :; do
 		t_screen >"$T_DIR/last-screen"
 		ok=1
@@ -438,6 +449,7 @@ t_cursor_x() {
 # Wait until the cursor is in column X (at most 10 s): t_cursor_at NAME X.
 t_cursor_at() {
 	end=$(( $(date +%s%N) / 1000000 + 10000 ))
+	[ "${T_MUST_FAILED:-0}" = 1 ] && end=$(( $(date +%s%N) / 1000000 + 1000 ))
 	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
 		[ "$(t_cursor_x)" = "$2" ] && { t_pass "$1"; return; }
 		sleep 0.1
