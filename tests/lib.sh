@@ -122,10 +122,15 @@ t_done() {
 	exit $?
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
+# A TCP port on 127.0.0.1 that nothing uses right now.  It is picked below
+# the kernel's ephemeral range (32768-60999 here), so that no connection
+# of another process can take it as its local port before we listen.
 t_free_port() {
+	local lo
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${lo:-0}" -gt 12000 ] || lo=50000
 	while :; do
-		p=$(( (RANDOM << 4 ^ RANDOM) % 30000 + 20000 ))
+		p=$(( (RANDOM << 4 ^ RANDOM) % (lo - 10000) + 10000 ))
 		if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
 			echo "$p"
 			return
