@@ -256,13 +256,6 @@ t_input_pos() {
 	awk '$1 == "pos:" { print $2 }' "/proc/$1/fdinfo/0" 2>/dev/null
 }
 
-# A check that waits: t_check_until NAME SECS COMMAND...
-t_check_until() {
-	local what=$1 secs=$2
-	shift 2
-	t_check "$what" t_until "$secs" "$@"
-}
-
 # --- tmux: run the full screen as a person would -----------------------------
 
 # Start CMD in a detached tmux session of COLS x ROWS on a private server.
