@@ -5,7 +5,7 @@
 # into the transcript (random data parsed back from the hex rows).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-t_need socat tmux ss timeout sha256sum xxd
+t_need socat tmux ss timeout sha256sum xxd pgrep
 S=$SOCKSCOPE
 D=$T_DIR
 GIB=1073741824
@@ -26,7 +26,7 @@ P=$(t_free_port)
 timeout --foreground 120 "$S" -n -k -o /dev/null listen "$P" </dev/null \
 	| grep --line-buffered -v '^  ' >"$D/b.out" &
 t_bg $!
-t_wait_for "$D/b.out" "listening on" 10 || true
+t_wait_for "$D/b.out" "listening on" 20 || t_fail "batch flood: listener did not start"
 spid=$(pgrep -f -- "^$S -n -k -o /dev/null listen $P\$" | head -1)
 flood "$P" "$GIB"
 t_wait_for "$D/b.out" '^\* #1 closed' 60
@@ -41,13 +41,16 @@ if [ -n "$spid" ]; then
 		t_check "batch flood: peak RSS $((kib / 1024)) MiB stays small" [ "$kib" -lt $((32 * 1024)) ]
 	fi
 	kill "$spid" 2>/dev/null
+else
+	t_fail "batch flood: no sockscope process to measure"
 fi
 
 # --- full screen: 1 GiB with --scrollback=16M ---------------------------------
 P=$(t_free_port)
 t_tmux_start 160 45 "$S --scrollback=16M listen $P"
-t_wait_screen "L1 127\\.0\\.0\\.1:$P" 10
-spid=$(pgrep -f -- "^$S --scrollback=16M listen $P\$" | head -1)
+t_see "screen flood: listening" "L1 127\\.0\\.0\\.1:$P"
+spid=$(t_app_pid)
+[ -n "$spid" ] || t_fail "screen flood: no sockscope process to measure"
 base=$(peak_kib "$spid")
 flood "$P" "$GIB" &
 fpid=$!

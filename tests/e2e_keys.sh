@@ -12,106 +12,8 @@ D=$T_DIR
 
 
 
-# The same, but nothing after it can work without it: stop here.
-t_must() {
-	if t_wait_screen "$2" "${3:-10}"; then
-		t_pass "$1"
-	else
-		t_screen_fail "$1"
-		t_done
-	fi
-}
-
-# Wait for the program under tmux to exit; check its status is 0.
-t_exit0() {
-	if t_wait_exit 10; then
-		t_check "$1" [ "$(cat "$D/exit")" = 0 ]
-	else
-		t_screen >"$D/last-screen"
-		t_screen_fail "$1 (did not exit)"
-	fi
-}
-
-# Wait until no line of the screen matches the regex (SECS, default 5).
-t_wait_gone() {
-	re=$1 secs=${2:-5}
-	end=$(( $(date +%s%N) / 1000000 + secs * 1000 ))
-	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
-		if ! t_screen | grep -Eq -- "$re"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	t_screen >"$D/last-screen"
-	return 1
-}
-
-# Check that the screen stops showing a line matching the regex.
-t_not_see() {
-	if t_wait_gone "$2" "${3:-5}"; then
-		t_pass "$1"
-	else
-		t_screen_fail "$1"
-	fi
-}
-
-# Check, right now, that nothing on the screen matches the regex.
-t_never() {
-	t_screen >"$D/last-screen"
-	if grep -Eq -- "$2" "$D/last-screen"; then
-		t_screen_fail "$1"
-	else
-		t_pass "$1"
-	fi
-}
-
-# Wait until the screen matches all of the first regexes given with -y and
-# none given with -n: t_view NAME -y RE -n RE ...
-t_view() {
-	name=$1
-	shift
-	end=$(( $(date +%s%N) / 1000000 + 5000 ))
-	while :; do
-		t_screen >"$D/last-screen"
-		ok=1
-		i=1
-		while [ $i -lt $# ]; do
-			eval "flag=\${$i}; re=\${$((i + 1))}"
-			if [ "$flag" = -y ]; then
-				grep -Eq -- "$re" "$D/last-screen" || ok=0
-			else
-				! grep -Eq -- "$re" "$D/last-screen" || ok=0
-			fi
-			i=$((i + 2))
-		done
-		if [ $ok = 1 ]; then
-			t_pass "$name"
-			return
-		fi
-		if [ "$(( $(date +%s%N) / 1000000 ))" -ge "$end" ]; then
-			t_screen_fail "$name"
-			return
-		fi
-		sleep 0.1
-	done
-}
-
-# Where the terminal's cursor is (column, from 0).
-t_cursor_x() {
-	tmux -L "$T_TMUX" display-message -p -t t '#{cursor_x}'
-}
-
-# Wait until the cursor is in column X (at most 3 s).
-t_cursor_at() {
-	end=$(( $(date +%s%N) / 1000000 + 3000 ))
-	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
-		[ "$(t_cursor_x)" = "$2" ] && { t_pass "$1"; return; }
-		sleep 0.1
-	done
-	echo "#   cursor_x is $(t_cursor_x), expected $2"
-	t_screen >"$D/last-screen"
-	t_screen_fail "$1"
-}
+# t_must, t_exit0, t_wait_gone, t_not_see, t_never, t_view, t_cursor_x,
+# t_cursor_at and t_resized are in tests/lib.sh.
 
 # === 1. against an echo peer ================================================
 P=$(t_free_port)
@@ -130,13 +32,11 @@ t_see "F1: help lists the F2 key" "F2 .*view"
 t_see "F1: help lists /connect" "/connect"
 t_see "F1: help lists F10" "F10"
 t_see "F1: help lists the last command, /quit" "/quit"
-t_resize 80 24
-sleep 0.3
+t_resized 80 24
 t_see "F1 at 80x24: the help stays open" "Help: any key closes"
 t_see "F1 at 80x24: help still lists /connect" "/connect"
-t_see "F1 at 80x24: help reaches /quit (every command listed)" "/quit" 2
-t_resize 120 30
-sleep 0.3
+t_see "F1 at 80x24: help reaches /quit (every command listed)" "/quit"
+t_resized 120 30
 t_keys x
 t_not_see "F1: a key closes the help" "Help: any key closes"
 t_see "F1: the panes are back" "Hex #1 .*Text #1 "
@@ -237,7 +137,7 @@ top=$(hexrow)
 more=$(t_screen | grep -Eo '↓ [0-9]+ more' | head -1)
 t_type "scrolled-still"
 t_see "scrolled: the new line was echoed" "#1 recv\(4096\) = 15"
-sleep 0.2
+t_settle
 t_check "scrolled: the Hex pane's top row did not move ($top)" \
 	[ "$(hexrow)" = "$top" ]
 now=$(t_screen | grep -Eo '↓ [0-9]+ more' | head -1)
@@ -253,16 +153,15 @@ t_keys -l "not sent"
 t_see "Ctrl-C: typed a line" "^#1> not sent$"
 t_keys C-c
 t_see "Ctrl-C: a non-empty line is cleared" "^#1> *$"
-sleep 0.3
+t_settle
 t_check "Ctrl-C: a non-empty line does not quit" [ ! -f "$D/exit" ]
 t_never "Ctrl-C: the cleared line was not sent" "not sent"
 
 # --- a 40x10 terminal --------------------------------------------------------------
-t_resize 40 10
-sleep 0.3
+t_resized 40 10
 t_see "40x10: the input line" "^#1>( |$)"
 # The only place left that names the state: it must be whole.
-t_see "40x10: the title bar shows the state word whole" "^ sockscope .*ESTABLISHED" 3
+t_see "40x10: the title bar shows the state word whole" "^ sockscope .*ESTABLISHED"
 t_see "40x10: the Hex pane still shows data" "│0000[0-9a-f]{4}  [0-9a-f]{2} "
 t_see "40x10: the Text pane still shows data" "│scrolled-still\\\\n"
 t_type "tiny"
@@ -274,8 +173,7 @@ x=$(t_cursor_x)
 t_check "40x10: the cursor stays on screen (cursor_x $x)" [ "$x" -ge 4 -a "$x" -le 39 ]
 t_keys Enter
 t_see "40x10: the line left the input" "^#1> *$"
-t_resize 120 30
-sleep 0.3
+t_resized 120 30
 t_see "40x10: back at 120x30, the typed line was sent" "#1 send\(5\) = 5"
 t_see "40x10: the 60-character line was sent whole" "#1 send\(61\) = 61"
 t_see "40x10: and echoed (Text pane tiny\\n)" "│tiny\\\\n"
@@ -296,7 +194,7 @@ t_see "/clear: new data shows again" "│after\\\\n"
 t_keys F1
 t_see "F1 again: help shown" "Help: any key closes"
 t_keys Tab
-t_not_see "F1: Tab closes the help too" "Help: any key closes" 2
+t_not_see "F1: Tab closes the help too" "Help: any key closes"
 t_keys x
 t_keys C-u
 t_not_see "F1: closed" "Help: any key closes"
