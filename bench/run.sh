@@ -129,7 +129,7 @@ bench_cleanup() {
 		kill "$p" 2>/dev/null || true
 	done <"$T/pids"
 	while read -r t; do
-		tmux -L "$t" kill-server 2>/dev/null || true
+		tmux -S "$t" kill-server 2>/dev/null || true
 	done <"$T/tmux"
 	rm -rf "$T"
 }
@@ -225,21 +225,21 @@ bench_has() {	# is part $1 selected?
 
 # --- tmux: the full screen as a person sees it -------------------------------
 
-# Start sockscope ARGS... in a fresh tmux server 200x50; sets TM (server
-# name) and TPID (sockscope's pid: the pane's shell execs it).
+# Start sockscope ARGS... in a fresh tmux server 200x50; sets TM (its
+# socket, in the scratch folder) and TPID (sockscope's pid: the pane's shell execs it).
 bench_screen_start() {
 	# Unique even from a subshell: reusing a name races the old server's exit.
-	TM=sockscope-bench-$$-$BASHPID-$RANDOM
+	TM=$T/tmux.$BASHPID.$RANDOM
 	echo "$TM" >>"$T/tmux"
-	tmux -L "$TM" -f /dev/null new-session -d -s b -x 200 -y 50 \
+	tmux -S "$TM" -f /dev/null new-session -d -s b -x 200 -y 50 \
 		"exec env TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$T/home XDG_STATE_HOME=$T/home $S $*"
-	tmux -L "$TM" set-option -t b status off >/dev/null
-	TPID=$(tmux -L "$TM" list-panes -t b -F '#{pane_pid}')
+	tmux -S "$TM" set-option -t b status off >/dev/null
+	TPID=$(tmux -S "$TM" list-panes -t b -F '#{pane_pid}')
 }
 
 # The screen as text.
 bench_screen() {
-	tmux -L "$TM" capture-pane -p -t b
+	tmux -S "$TM" capture-pane -p -t b
 }
 
 # Wait until the screen shows the extended regex (at most SECS, default 10).
@@ -257,7 +257,7 @@ bench_screen_wait() {
 
 # End the current tmux server (and the sockscope in it).
 bench_screen_stop() {
-	tmux -L "$TM" kill-server 2>/dev/null || true
+	tmux -S "$TM" kill-server 2>/dev/null || true
 }
 
 # Peak resident memory of a process, in KiB.
@@ -462,18 +462,18 @@ bench_type_markers() {
 		m="mark${k}q${RANDOM}z"
 		end=$((SECONDS + 30))
 		t0=$(bench_now)
-		tmux -L "$TM" send-keys -t b -l "$m"
+		tmux -S "$TM" send-keys -t b -l "$m"
 		while :; do
-			scr=$(tmux -L "$TM" capture-pane -p -t b)
+			scr=$(tmux -S "$TM" capture-pane -p -t b)
 			case $scr in *"$m"*) break ;; esac
 			[ $SECONDS -lt $end ] || bench_die "marker $m never echoed"
 		done
 		t1=$(bench_now)
 		bench_calc "($t1 - $t0) * 1000" >>"$1"
 		echo >>"$1"
-		tmux -L "$TM" send-keys -t b C-u
+		tmux -S "$TM" send-keys -t b C-u
 		while :; do
-			scr=$(tmux -L "$TM" capture-pane -p -t b)
+			scr=$(tmux -S "$TM" capture-pane -p -t b)
 			case $scr in *"$m"*) ;; *) break ;; esac
 			[ $SECONDS -lt $end ] || bench_die "marker $m never erased"
 		done
