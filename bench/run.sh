@@ -282,7 +282,8 @@ DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- src include 2>/dev/null || REV="$REV+changes"
 echo "== bench/run.sh $ARGS: $DATE, $NPROC x $CPU, $KERNEL, load $LOAD0"
-echo "== sockscope $S ($REV), $PAIRS pair(s) per comparison"
+BUILT=$(date -u -r "$S" '+%Y-%m-%d %H:%M UTC')
+echo "== sockscope $S ($REV, built $BUILT), $PAIRS pair(s) per comparison"
 
 cc -O2 -o "$T/accept_bench" bench/accept_bench.c ||
 	bench_die "cannot build bench/accept_bench.c"
@@ -791,7 +792,8 @@ if [ "$RECORD" = yes ]; then
 		echo
 		echo "## $DATE: bench/run.sh, every ratio in one run"
 		echo
-		echo "Machine: $NPROC × $CPU, $KERNEL. Binary: \`$S\` at $REV."
+		echo "Machine: $NPROC × $CPU, $KERNEL. Binary: \`$S\` built $BUILT"
+		echo "from commit $REV."
 		echo "Command: \`bench/run.sh $ARGS\`: $PAIRS pair(s) per comparison."
 		if [ "$busy" = yes ]; then
 			echo "**Shared machine**: load average $LOAD0 at the start and $LOAD1 at"
