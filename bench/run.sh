@@ -159,10 +159,18 @@ bench_med() {
 	          else printf "%.6f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# All values of a result series on one line, for the raw record.
+# All values of a result series on one line, for the raw record: numbers
+# rounded to what the measurement can tell, words as they are.
 bench_all() {
 	[ -s "$T/res/$1" ] || return 0
-	awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }' "$T/res/$1"
+	awk 'function f(v) {
+		if (v !~ /^[0-9.]+$/) return v
+		if (v >= 100) return sprintf("%.0f", v)
+		if (v >= 1) return sprintf("%.3f", v)
+		return sprintf("%.4f", v)
+	}
+	{ for (i = 1; i <= NF; i++) s = s (s == "" ? "" : (i == 1 ? " " : "/")) f($i) }
+	END { printf "%s", s }' "$T/res/$1"
 }
 
 # A TCP port on 127.0.0.1 that nothing uses right now.
@@ -772,10 +780,50 @@ bench_table() {
 
 # Every per-pair value, so a reader can see the spread behind each median.
 bench_raw() {
-	local f
-	for f in "$T"/res/*; do
-		printf '%-16s %s\n' "$(basename "$f")" "$(bench_all "$(basename "$f")")"
-	done
+	local n l
+	while read -r n l; do
+		[ -s "$T/res/$n" ] || continue
+		printf '%-40s %s\n' "$l" "$(bench_all "$n")"
+	done <<'EOF'
+ingest_ss	ingest, sockscope -n (s)
+ingest_xxd	ingest, nc -l | xxd (s)
+ingest_nc	ingest, nc -l (s)
+ingest_r_xxd	ingest, ratio nc|xxd / sockscope
+ingest_r_nc	ingest, ratio sockscope / nc
+screen_ss	screen flood, sockscope (s)
+screen_16m	screen flood, --scrollback=16M (s)
+screen_nc	screen flood, nc -l (s)
+screen_r	screen flood, ratio nc / sockscope
+rss_default	peak RSS, default scrollback (KiB)
+rss_16m	peak RSS, --scrollback=16M (KiB)
+acc_ss_rate	accept, sockscope (conn/s)
+acc_ncat_rate	accept, ncat -l -k (conn/s)
+acc_nc_rate	accept, nc -lk (conn/s)
+acc_r_ncat	accept, ratio sockscope / ncat
+acc_r_nc	accept, ratio sockscope / nc
+acc_ss_blocks	accept, sockscope first/last block (s)
+acc_ncat_blocks	accept, ncat first/last block (s)
+acc_nc_blocks	accept, nc first/last block (s)
+acc_ss_lf	accept, sockscope last / first
+keys_idle	echo latency, idle (ms)
+keys_flood	echo latency, under flood (ms)
+keys_r	echo latency, ratio flood / idle
+idle_screen	idle switches, full screen
+idle_batch	idle switches, sockscope -n
+idle_nc	idle switches, nc -l
+cg_engine	callgrind, formatter engine
+cg_fmt	callgrind, formatter (Ir/byte)
+cg_whole	callgrind, whole program (Ir/byte)
+cg_xxd	callgrind, xxd (Ir/byte)
+st_poll_ss	strace, sockscope poll calls
+st_poll_nc	strace, nc poll calls
+st_recv_ss	strace, sockscope recv/read calls
+st_recv_nc	strace, nc read calls
+st_write_ss	strace, sockscope write calls
+st_write_nc	strace, nc write calls
+st_out_ss	strace, sockscope bytes out / in
+st_out_nc	strace, nc bytes out / in
+EOF
 }
 
 bench_table >"$T/table"
