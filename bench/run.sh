@@ -826,7 +826,7 @@ bench_raw >"$T/raw"
 echo
 cat "$T/table"
 echo
-echo "load average at start $LOAD0, at end $LOAD1 ($NPROC cores)"
+echo "load average at start $LOAD0, at end $LOAD1 ($NPROC cores); took $SECONDS s"
 
 if [ "$RECORD" = yes ]; then
 	busy=$(awk -v a="${LOAD0%% *}" -v b="${LOAD1%% *}" -v n="$NPROC" \
@@ -837,7 +837,7 @@ if [ "$RECORD" = yes ]; then
 		echo
 		echo "Machine: $NPROC × $CPU, $KERNEL. Binary: \`$S\` built $BUILT"
 		echo "from commit $REV."
-		echo "Command: \`bench/run.sh $ARGS\`: $PAIRS pair(s) per comparison."
+		echo "Command: \`bench/run.sh $ARGS\`: $PAIRS pair(s) per comparison, $SECONDS s."
 		if [ "$busy" = yes ]; then
 			echo "**Shared machine**: load average $LOAD0 at the start and $LOAD1 at"
 			echo "the end on $NPROC cores, so other work ran alongside; compare the"
