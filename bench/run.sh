@@ -90,7 +90,7 @@ while [ $# -gt 0 ]; do
 	--keys=*) KEYS=${1#*=} ;;
 	--quick) PAIRS=1 INGEST_MIB=16 FLOOD_MIB=64 CONNS=1000 IDLE_SECS=2 KEYS=3 ;;
 	--only=*) ONLY=${1#*=}; ONLY=${ONLY//,/ } ;;
-	--note=*) NOTE=${1#*=} ;;
+	--note=*) NOTE=${1#*=}; ARGS=${ARGS/"$1"/--note=…} ;;
 	--no-record) RECORD=no ;;
 	-h | --help) bench_usage; exit 0 ;;
 	*) bench_usage >&2; exit 2 ;;
@@ -164,7 +164,7 @@ bench_med() {
 bench_all() {
 	[ -s "$T/res/$1" ] || return 0
 	awk 'function f(v) {
-		if (v !~ /^[0-9.]+$/) return v
+		if (v !~ /^[0-9.]+$/ || v ~ /^[0-9]+$/) return v
 		if (v >= 100) return sprintf("%.0f", v)
 		if (v >= 1) return sprintf("%.3f", v)
 		return sprintf("%.4f", v)
