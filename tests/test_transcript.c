@@ -24,9 +24,12 @@
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
-static const struct transcript test_text = { TRANSCRIPT_TEXT, 0 };
-static const struct transcript test_text_t = { TRANSCRIPT_TEXT, 1 };
-static const struct transcript test_json = { TRANSCRIPT_JSON, 0 };
+static const struct transcript test_text = {
+	.format = TRANSCRIPT_TEXT, .timestamps = 0 };
+static const struct transcript test_text_t = {
+	.format = TRANSCRIPT_TEXT, .timestamps = 1 };
+static const struct transcript test_json = {
+	.format = TRANSCRIPT_JSON, .timestamps = 0 };
 
 /* The 78-byte request of SPEC section 5. */
 static const unsigned char test_get[] = "GET / HTTP/1.1\r\n"
@@ -1086,7 +1089,8 @@ test_locale(void **state)
 static void
 test_dropped(void **state)
 {
-	static const struct transcript	stamped = { TRANSCRIPT_TEXT, 1 };
+	static const struct transcript	stamped = { .format = TRANSCRIPT_TEXT,
+	    .timestamps = 1 };
 	struct sbuf			b = { 0 };
 
 	(void)state;
