@@ -854,8 +854,11 @@ evlog_add_rec(struct evlog *l, const struct sysrec *r)
 		l->total++;
 		return;
 	}
-	line = evlog_push(l, r->t, r->conn, r->listener, evlog_rec_kind(r),
-	    evlog_rec_error(r), NULL, sysrec_copy(r));
+	/* An accept4() that found nobody waiting made no connection, even
+	 * if the record names the one it would have made. */
+	line = evlog_push(l, r->t, r->call == SR_ACCEPT4 && r->ret < 0 ? 0 :
+	    r->conn, r->listener, evlog_rec_kind(r), evlog_rec_error(r), NULL,
+	    sysrec_copy(r));
 	if (line != NULL)
 		evlog_narrate_line(l, line);
 }
