@@ -835,6 +835,14 @@ evlog_narrate_line(const struct evlog *l, struct evlog_line *line)
 	line->text = b.p;
 }
 
+/* Nonzero if r gave the peer bytes the user sent. */
+static int
+evlog_rec_is_send(const struct sysrec *r)
+{
+	return r->call == SR_SEND || r->call == SR_SENDTO ||
+	    r->call == SR_SSL_WRITE;
+}
+
 /* Add the narration of a socket call, folding a run of the same call. */
 void
 evlog_add_rec(struct evlog *l, const struct sysrec *r)
@@ -843,7 +851,10 @@ evlog_add_rec(struct evlog *l, const struct sysrec *r)
 
 	if (l->cap != 0 && l->count > 0) {
 		line = &l->lines[(l->first + l->count - 1) % l->cap];
-		if (line->rec != NULL && sysrec_same(line->rec, r)) {
+		/* Only what the peer and the kernel repeat folds: each
+		 * send stands for something the user did. */
+		if (line->rec != NULL && sysrec_same(line->rec, r) &&
+		    !evlog_rec_is_send(r)) {
 			l->total++;
 			line->repeat++;
 			line->t = r->t;

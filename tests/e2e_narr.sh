@@ -25,7 +25,9 @@ t_events() {
 # lines of file WANT, in order: t_events_are NAME WHO WANT.
 t_events_are() {
 	t_events "$2" >"$D/got"
-	if diff "$3" "$D/got" >"$D/diff"; then
+	if [ ! -s "$3" ]; then
+		t_fail "$1 (nothing to compare with)"
+	elif diff "$3" "$D/got" >"$D/diff"; then
 		t_pass "$1"
 	else
 		t_fail "$1" "$D/diff"

@@ -134,7 +134,8 @@ void evlog_add_text(struct evlog *l, double t, int error, const char *text);
  * ring's notation, prefixed "#id " (or "Lid " for accept4() and a
  * listener's calls).  The record is kept (a copy), so that
  * evlog_set_notation() can narrate it again.  A record that is the same
- * call as the newest line's (sysrec_same()) folds into it.  A record the
+ * call as the newest line's (sysrec_same()) folds into it, unless it is a
+ * send (each one stands for something the user did).  A record the
  * notation does not show is kept as a hidden line.
  */
 void evlog_add_rec(struct evlog *l, const struct sysrec *r);
