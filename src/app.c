@@ -231,6 +231,9 @@ static void
 app_evlog_event(const struct ev *e, void *arg)
 {
 	(void)arg;
+	/* Calls are narrated from their records (app_on_record()). */
+	if (app.recording && evlog_ev_is_call(e))
+		return;
 	evlog_add(&app.evlog, e);
 }
 
@@ -719,6 +722,12 @@ app_run(const struct cmd *c)
 		return app_respond(c);
 	case CMD_SENDFILE:
 		return app_sendfile(c);
+	case CMD_NOTATION:
+		app_set_notation(c->on ? SYSREC_PYTHON : SYSREC_C);
+		app_message(0, c->on ? "notation python: calls as a blocking "
+		    "Python program makes them" : "notation c: calls as "
+		    "strace shows them");
+		break;
 	case CMD_FOLLOW:
 		app_set_follow(c->on);
 		app_message(0, c->on ? "follow on: every new connection takes "
@@ -772,4 +781,37 @@ app_note(int error, const char *text)
 {
 	if (app.evlog.cap > 0)
 		evlog_add_text(&app.evlog, loop_now(), error, text);
+}
+
+/* The engine's record callback: the Events pane, then the front end. */
+static void
+app_on_record(const struct sysrec *r, void *arg)
+{
+	(void)arg;
+	if (app.evlog.cap > 0)
+		evlog_add_rec(&app.evlog, r);
+	/* The -o log is the same transcript as batch's standard output. */
+	if (app.log != NULL && !app.log_failed) {
+		sbuf_reset(&app.log_buf);
+		if (transcript_call(&app.log_tr, &app.log_buf, r))
+			app_log_write();
+	}
+	if (app.fe != NULL && app.fe->record != NULL)
+		app.fe->record(r, app.fe->arg);
+}
+
+/* Receive the engine's records from now on. */
+void
+app_record_start(void)
+{
+	app.recording = 1;
+	net_set_record(app_on_record, NULL);
+}
+
+/* Choose the Events pane's notation and narrate what it keeps again. */
+void
+app_set_notation(enum sysrec_notation n)
+{
+	app.notation = n;
+	evlog_set_notation(&app.evlog, n);
 }

@@ -149,12 +149,24 @@ batch_http(double t, int conn, const struct httpview_msg *m, void *arg)
 		batch_flush();
 }
 
+/* A socket call: with --json a "call" line, with --notation its
+ * narration (the event that follows adds only its data rows). */
+static void
+batch_record(const struct sysrec *r, void *arg)
+{
+	(void)arg;
+	transcript_call(&batch.o->tr, &batch.out, r);
+	if (batch.out.len >= BATCH_FLUSH_AT)
+		batch_flush();
+}
+
 const struct app_frontend batch_app_frontend = {
 	batch_event,
 	batch_message,
 	NULL,
 	NULL,
-	batch_http
+	batch_http,
+	batch_record
 };
 
 /* If the focused connection has ended, focus the newest open one (the

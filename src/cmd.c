@@ -56,6 +56,7 @@ static cmd_parse_fn cmd_parse_send;
 static cmd_parse_fn cmd_parse_hex;
 static cmd_parse_fn cmd_parse_recv;
 static cmd_parse_fn cmd_parse_auto;
+static cmd_parse_fn cmd_parse_notation;
 static cmd_parse_fn cmd_parse_eolcmd;
 static cmd_parse_fn cmd_parse_target;
 static cmd_parse_fn cmd_parse_close;
@@ -68,6 +69,7 @@ static cmd_parse_fn cmd_parse_respond;
 static cmd_parse_fn cmd_parse_sendfile;
 
 static const char *const cmd_auto_keywords[] = { "on", "off", NULL };
+static const char *const cmd_notation_keywords[] = { "c", "python", NULL };
 static const char *const cmd_eol_keywords[] = {
 	"lf", "crlf", "cr", "none", NULL
 };
@@ -202,6 +204,13 @@ static const struct cmd_entry cmd_table[] = {
 	  "default, unless --follow) a new connection takes focus only when\n"
 	  "nothing open has it.\n",
 	  cmd_auto_keywords, cmd_parse_auto },
+	{ "notation", NULL, CMD_NOTATION, 1, 1, "c|python",
+	  "narrate socket calls in C or Python notation",
+	  "Narrate the socket calls in the Events pane in C notation, like\n"
+	  "strace (recv(4, 4096) = 78), or in Python notation, as a blocking\n"
+	  "Python program sees them (conn.recv(4096) -> b'...').  The calls\n"
+	  "already shown are narrated again.\n",
+	  cmd_notation_keywords, cmd_parse_notation },
 	{ "help", "?", CMD_HELP, 0, 1, "[COMMAND]",
 	  "list commands, or explain one",
 	  "List every command, or explain one (/help connect).  A line that\n"
@@ -635,6 +644,26 @@ cmd_parse_auto(const struct cmd_entry *ce, const char *p, size_t n,
 		    ce->name);
 		return cmd_fail_quoted(cause, prefix, w[0].p, w[0].n, "");
 	}
+	return 0;
+}
+
+/* Parse /notation c|python. */
+static int
+cmd_parse_notation(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+
+	if (cmd_split(ce, p, n, w, cause) == -1)
+		return -1;
+	if (cmd_equal_nocase(w[0].p, w[0].n, "c"))
+		out->on = 0;
+	else if (cmd_equal_nocase(w[0].p, w[0].n, "python"))
+		out->on = 1;
+	else
+		return cmd_fail_quoted(cause,
+		    "/notation: expected c or python, got ", w[0].p, w[0].n,
+		    "");
 	return 0;
 }
 

@@ -626,6 +626,7 @@ evlog_init(struct evlog *l, size_t cap)
 	l->count = 0;
 	l->total = 0;
 	l->distinct = 0;
+	l->notation = SYSREC_C;
 }
 
 /* Release every kept line and the ring; l may be initialised again. */
@@ -634,44 +635,50 @@ evlog_free(struct evlog *l)
 {
 	size_t	i;
 
-	for (i = 0; i < l->count; i++)
+	for (i = 0; i < l->count; i++) {
 		free(l->lines[(l->first + i) % l->cap].text);
+		sysrec_free(l->lines[(l->first + i) % l->cap].rec);
+	}
 	free(l->lines);
 	l->lines = NULL;
 	l->cap = l->first = l->count = 0;
 }
 
-/* Take ownership of text as the newest line, dropping the oldest when the
- * ring is full. */
-static void
+/* Take ownership of text (and rec, a record line's copy, or NULL) as the
+ * newest line, dropping the oldest when the ring is full. */
+static struct evlog_line *
 evlog_push(struct evlog *l, double t, int conn, int listener,
-    enum ev_kind kind, int error, char *text)
+    enum ev_kind kind, int error, char *text, struct sysrec *rec)
 {
 	struct evlog_line	*line;
 
 	l->total++;
 	if (l->cap == 0) {
 		free(text);
-		return;
+		sysrec_free(rec);
+		return NULL;
 	}
-	if (l->count > 0 && (kind == EV_RECV || kind == EV_WAIT)) {
+	if (l->count > 0 && rec == NULL &&
+	    (kind == EV_RECV || kind == EV_WAIT)) {
 		/* The same as the newest line: fold it in and count it (only
 		 * what the peer and the kernel repeat; each send and message
 		 * stands for something the user did). */
 		line = &l->lines[(l->first + l->count - 1) % l->cap];
-		if (line->conn == conn && line->listener == listener &&
+		if (line->rec == NULL && line->conn == conn &&
+		    line->listener == listener &&
 		    line->kind == kind && line->error == error &&
 		    strcmp(line->text, text) == 0) {
 			line->repeat++;
 			line->t = t;
 			free(text);
-			return;
+			return NULL;
 		}
 	}
 	l->distinct++;
 	if (l->count == l->cap) {
 		line = &l->lines[l->first];
 		free(line->text);
+		sysrec_free(line->rec);
 		l->first = (l->first + 1) % l->cap;
 	} else {
 		line = &l->lines[(l->first + l->count) % l->cap];
@@ -684,6 +691,9 @@ evlog_push(struct evlog *l, double t, int conn, int listener,
 	line->error = error;
 	line->text = text;
 	line->repeat = 1;
+	line->rec = rec;
+	line->hidden = 0;
+	return line;
 }
 
 /* Add e as an Events pane line, prefixed with the socket it concerns. */
@@ -708,14 +718,14 @@ evlog_add(struct evlog *l, const struct ev *e)
 	if (b.p == NULL)
 		b.p = xstrdup("");
 	evlog_push(l, e->t, e->conn, e->listener, e->kind,
-	    e->kind == EV_ERROR, b.p);
+	    e->kind == EV_ERROR, b.p, NULL);
 }
 
 /* Add a line of free text; the caller has escaped any outside bytes. */
 void
 evlog_add_text(struct evlog *l, double t, int error, const char *text)
 {
-	evlog_push(l, t, 0, 0, EVLOG_TEXT, error, xstrdup(text));
+	evlog_push(l, t, 0, 0, EVLOG_TEXT, error, xstrdup(text), NULL);
 }
 
 /* Format n with a comma every three digits. */
@@ -742,4 +752,154 @@ evlog_get(const struct evlog *l, size_t i)
 	if (i >= l->count)
 		return NULL;
 	return &l->lines[(l->first + i) % l->cap];
+}
+
+/* Nonzero if err only says "not yet" (a non-blocking socket's answer). */
+static int
+evlog_err_later(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS ||
+	    err == EALREADY || err == EINTR;
+}
+
+/* The line kind (its color) of a record. */
+static enum ev_kind
+evlog_rec_kind(const struct sysrec *r)
+{
+	if (r->err != 0 && evlog_err_later(r->err))
+		return EV_WAIT;
+	switch (r->call) {
+	case SR_RECV:
+	case SR_RECVFROM:
+	case SR_SSL_READ:
+		if (r->err == ECONNRESET)
+			return EV_RESET;
+		return r->ret == 0 && r->call == SR_RECV ? EV_EOF : EV_RECV;
+	case SR_SEND:
+	case SR_SENDTO:
+	case SR_SSL_WRITE:
+		return EV_SEND;
+	case SR_SHUTDOWN:
+		return EV_SHUTDOWN;
+	case SR_CLOSE:
+		return r->discarded > 0 ? EV_RESET : EV_CLOSED;
+	case SR_ACCEPT4:
+		return EV_ACCEPTED;
+	case SR_CONNECT:
+		return EV_CONNECTED;
+	case SR_LISTEN:
+	case SR_BIND:
+		return EV_LISTENING;
+	default:
+		return EVLOG_TEXT;
+	}
+}
+
+/* Nonzero if the record failed for real (drawn in red). */
+static int
+evlog_rec_error(const struct sysrec *r)
+{
+	if (r->gai != 0)
+		return 1;
+	if (r->call == SR_GETSOCKOPT && r->optval != 0 &&
+	    !evlog_err_later((int)r->optval))
+		return 1;
+	return r->err != 0 && !evlog_err_later(r->err);
+}
+
+/* Append r's line in notation n with its socket's name first. */
+int
+evlog_rec_text(struct sbuf *out, const struct sysrec *r,
+    enum sysrec_notation n)
+{
+	/* accept() is called on the listener, so name that first. */
+	if (r->call == SR_ACCEPT4 && r->listener != 0)
+		sbuf_printf(out, "L%d ", r->listener);
+	else if (r->conn != 0)
+		sbuf_printf(out, "#%d ", r->conn);
+	else if (r->listener != 0)
+		sbuf_printf(out, "L%d ", r->listener);
+	return sysrec_narrate(out, r, n) != 0;
+}
+
+/* (Re)write a record line's text in the ring's notation. */
+static void
+evlog_narrate_line(const struct evlog *l, struct evlog_line *line)
+{
+	struct sbuf	b = { 0 };
+
+	line->hidden = evlog_rec_text(&b, line->rec, l->notation);
+	if (b.p == NULL)
+		b.p = xstrdup("");
+	free(line->text);
+	line->text = b.p;
+}
+
+/* Nonzero if r gave the peer bytes the user sent. */
+static int
+evlog_rec_is_send(const struct sysrec *r)
+{
+	return r->call == SR_SEND || r->call == SR_SENDTO ||
+	    r->call == SR_SSL_WRITE;
+}
+
+/* Add the narration of a socket call, folding a run of the same call. */
+void
+evlog_add_rec(struct evlog *l, const struct sysrec *r)
+{
+	struct evlog_line	*line;
+
+	if (l->cap != 0 && l->count > 0) {
+		line = &l->lines[(l->first + l->count - 1) % l->cap];
+		/* Only what the peer and the kernel repeat folds: each
+		 * send stands for something the user did. */
+		if (line->rec != NULL && sysrec_same(line->rec, r) &&
+		    !evlog_rec_is_send(r)) {
+			l->total++;
+			line->repeat++;
+			line->t = r->t;
+			return;
+		}
+	}
+	if (l->cap == 0) {
+		l->total++;
+		return;
+	}
+	/* An accept4() that found nobody waiting made no connection, even
+	 * if the record names the one it would have made. */
+	line = evlog_push(l, r->t, r->call == SR_ACCEPT4 && r->ret < 0 ? 0 :
+	    r->conn, r->listener, evlog_rec_kind(r), evlog_rec_error(r), NULL,
+	    sysrec_copy(r));
+	if (line != NULL)
+		evlog_narrate_line(l, line);
+}
+
+/* Narrate every kept record again in notation n. */
+void
+evlog_set_notation(struct evlog *l, enum sysrec_notation n)
+{
+	size_t	i;
+
+	l->notation = n;
+	for (i = 0; i < l->count; i++) {
+		struct evlog_line *line = &l->lines[(l->first + i) % l->cap];
+
+		if (line->rec != NULL)
+			evlog_narrate_line(l, line);
+	}
+}
+
+/* Nonzero when e's line repeats what the records of its calls say. */
+int
+evlog_ev_is_call(const struct ev *e)
+{
+	switch (e->kind) {
+	case EV_ERROR:
+		/* A timeout or a TLS verdict is no call's result. */
+		if (e->gai != 0)
+			return 1;
+		return e->err != 0 && e->err != ETIMEDOUT;
+	default:
+		return 1;
+	}
 }

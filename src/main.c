@@ -39,7 +39,8 @@ enum {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_FOLLOW,
-	OPT_LAB
+	OPT_LAB,
+	OPT_NOTATION
 };
 
 /* The mode words, for "did you mean" on a typo. */
@@ -78,6 +79,9 @@ static const char main_usage[] =
 "      --follow            every new connection takes focus (/follow on)\n"
 "      --lab               full screen: start in the lab view (/view lab), for\n"
 "                          a projector: narration, data, kernel facts\n"
+"      --notation=c|python socket calls narrated as strace shows them (c),\n"
+"                          or as a blocking Python program makes them; in\n"
+"                          batch, replaces the transcript's event lines\n"
 "      --history=commands|all|none\n"
 "                          input lines the history file keeps (commands:\n"
 "                          not lines sent to the peer, nor /send or /hex)\n"
@@ -131,6 +135,7 @@ static const struct option main_options[] = {
 	{ "follow",		no_argument,		NULL, OPT_FOLLOW },
 	{ "lab",		no_argument,		NULL, OPT_LAB },
 	{ "history",		required_argument,	NULL, OPT_HISTORY },
+	{ "notation",		required_argument,	NULL, OPT_NOTATION },
 	{ "udp",		no_argument,		NULL, 'u' },
 	{ "unix",		no_argument,		NULL, 'U' },
 	{ "tls",		no_argument,		NULL, 'c' },
@@ -283,6 +288,8 @@ struct main_opts {
 	int			 no_color;
 	int			 follow;	/* --follow */
 	int			 lab;		/* --lab: start in /view lab */
+	int			 notation;	/* --notation: -1 not given,
+						   else enum sysrec_notation */
 	int			 json;
 	int			 timestamps;
 	int			 keep;
@@ -376,6 +383,15 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 			break;
 		case OPT_LAB:
 			o->lab = 1;
+			break;
+		case OPT_NOTATION:
+			if (strcmp(optarg, "c") == 0)
+				o->notation = SYSREC_C;
+			else if (strcmp(optarg, "python") == 0)
+				o->notation = SYSREC_PYTHON;
+			else
+				main_usage_error("--notation must be c or "
+				    "python, got '%s'", optarg);
 			break;
 		case 'u':
 			o->udp = 1;
@@ -568,6 +584,9 @@ main_start(struct main_opts *o, struct batch_opts *bopts, FILE **log)
 	memset(&tr, 0, sizeof tr);
 	tr.format = o->json ? TRANSCRIPT_JSON : TRANSCRIPT_TEXT;
 	tr.timestamps = o->timestamps;
+	tr.narrate = o->notation >= 0;
+	tr.notation = o->notation >= 0 ? (enum sysrec_notation)o->notation :
+	    SYSREC_C;
 	memset(bopts, 0, sizeof *bopts);
 	bopts->tr = tr;
 	bopts->keep_listening = o->keep;
@@ -586,6 +605,9 @@ main_start(struct main_opts *o, struct batch_opts *bopts, FILE **log)
 	}
 	app_set_follow(o->follow);
 	net_init(&o->ncfg, app_on_event, NULL);
+	app_record_start();
+	if (o->notation >= 0)
+		app_set_notation((enum sysrec_notation)o->notation);
 	return 0;
 }
 
@@ -600,6 +622,7 @@ main_stderr_message(int error, const char *text, void *arg)
 static const struct app_frontend main_stderr_frontend = {
 	NULL,
 	main_stderr_message,
+	NULL,
 	NULL,
 	NULL,
 	NULL
@@ -676,6 +699,7 @@ main(int argc, char **argv)
 	o.eol = EOL_LF;
 	o.scrollback = 64ULL * 1024 * 1024;
 	o.tls_verify = -1;
+	o.notation = -1;
 
 	first = main_parse_options(argc, argv, &o);
 	main_parse_target(argc - first, argv + first, &o);

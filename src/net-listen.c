@@ -35,6 +35,10 @@
 /* Automatic recvfrom() calls per readable datagram listener per turn. */
 #define NET_LISTEN_BURST 8
 
+/* listen()'s backlog: Python's default, min(SOMAXCONN, 128), so that the
+ * narration of a listener is the course's s.listen() (SPEC 10). */
+#define NET_BACKLOG 128
+
 static void	net_on_listener(int fd, int revents, void *arg);
 
 /* The path of a Unix listener, as the kernel has it. */
@@ -314,7 +318,8 @@ net_unix_stale(struct net_lstn *l, int type)
 static int
 net_listen_unix(struct net_lstn *l, const char *path, int type)
 {
-	struct net_who	w = net_who_lstn(0);
+	/* The records name the listener this becomes (the next Lid). */
+	struct net_who	w = net_who_lstn(net.nlisteners + 1);
 	int		fd;
 
 	if (net_addr_unix(&l->addr, path) != 0) {
@@ -342,7 +347,7 @@ net_listen_unix(struct net_lstn *l, const char *path, int type)
 			return -1;
 		}
 	}
-	if (type == SOCK_STREAM && net_sys_listen(&w, fd, SOMAXCONN) == -1) {
+	if (type == SOCK_STREAM && net_sys_listen(&w, fd, NET_BACKLOG) == -1) {
 		net_emit_error(NULL, 0, "listen", l->addr.text, errno);
 		net_sys_close(&w, fd, 0);
 		net_sys_unlink(&w, net_lstn_path(l));
@@ -358,7 +363,8 @@ net_listen_unix(struct net_lstn *l, const char *path, int type)
 static int
 net_listen_ip(struct net_lstn *l, struct addrinfo *ai, enum net_transport t)
 {
-	struct net_who		 w = net_who_lstn(0);
+	/* The records name the listener this becomes (the next Lid). */
+	struct net_who		 w = net_who_lstn(net.nlisteners + 1);
 	struct addrinfo		*a;
 	struct net_addr		 na;
 	int			 fd = -1, err = 0;
@@ -389,7 +395,7 @@ net_listen_ip(struct net_lstn *l, struct addrinfo *ai, enum net_transport t)
 			call = "bind";
 			err = errno;
 		} else if (t != NET_UDP &&
-		    net_sys_listen(&w, fd, SOMAXCONN) == -1) {
+		    net_sys_listen(&w, fd, NET_BACKLOG) == -1) {
 			call = "listen";
 			err = errno;
 		} else

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1024,6 +1025,18 @@ sysrec_py_socket_args(struct sbuf *out, const struct sysrec *r)
 	}
 }
 
+/* Nonzero if host is an IPv4 or IPv6 address written as numbers. */
+static int
+sysrec_numeric_host(const char *host)
+{
+	unsigned char	buf[sizeof(struct in6_addr)];
+
+	if (host == NULL || *host == '\0')
+		return 0;
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	    inet_pton(AF_INET6, host, buf) == 1;
+}
+
 /* Append Python's socket.getaddrinfo() call, or the exception it raises. */
 static void
 sysrec_py_getaddrinfo(struct sbuf *out, const struct sysrec *r)
@@ -1095,6 +1108,9 @@ sysrec_py(struct sbuf *out, const struct sysrec *r)
 		return 1;
 	}
 	if (r->call == SR_GETADDRINFO) {
+		/* s.connect(('127.0.0.1', P)) makes no lookup one sees. */
+		if (r->gai == 0 && sysrec_numeric_host(r->host))
+			return 1;
 		sysrec_py_getaddrinfo(out, r);
 		goto note;
 	}

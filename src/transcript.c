@@ -22,6 +22,8 @@
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
+static void transcript_rows(struct sbuf *, const struct ev *);
+
 /* Append seconds as "S.SSSSSS" with a '.' whatever LC_NUMERIC says;
  * negative or non-finite times (never produced by a sane clock) give 0. */
 static void
@@ -206,6 +208,73 @@ transcript_text(const struct transcript *tr, struct sbuf *out,
 	}
 	transcript_text_header(out, e);
 	sbuf_addc(out, '\n');
+	transcript_rows(out, e);
+}
+
+/* Append the text transcript of e with --notation: the data rows alone
+ * when its call's record said the rest (transcript_call()). */
+static void
+transcript_text_narrated(const struct transcript *tr, struct sbuf *out,
+    const struct ev *e)
+{
+	if (!evlog_ev_is_call(e)) {
+		transcript_text(tr, out, e);
+		return;
+	}
+	transcript_rows(out, e);
+}
+
+/* Append the transcript line of a record; nonzero if it wrote one. */
+int
+transcript_call(const struct transcript *tr, struct sbuf *out,
+    const struct sysrec *r)
+{
+	struct sbuf	line = { 0 };
+	const char	*ref;
+
+	if (tr->format == TRANSCRIPT_JSON) {
+		sysrec_json(&line, r);
+		if (line.p == NULL || line.p[0] != '{') {
+			sbuf_free(&line);
+			return 0;
+		}
+		sbuf_adds(out, "{\"t\":");
+		transcript_seconds(out, r->t);
+		sbuf_adds(out, ",\"event\":\"call\"");
+		if (r->conn != 0)
+			sbuf_printf(out, ",\"conn\":%d", r->conn);
+		if (r->listener != 0)
+			sbuf_printf(out, ",\"listener\":%d", r->listener);
+		ref = line.p + 1;
+		if (*ref != '}')
+			sbuf_addc(out, ',');
+		sbuf_adds(out, ref);
+		sbuf_addc(out, '\n');
+		sbuf_free(&line);
+		return 1;
+	}
+	if (!tr->narrate)
+		return 0;
+	if (evlog_rec_text(&line, r, tr->notation) != 0) {
+		sbuf_free(&line);
+		return 0;
+	}
+	if (tr->timestamps) {
+		sbuf_addc(out, '+');
+		transcript_seconds(out, r->t);
+		sbuf_addc(out, ' ');
+	}
+	if (line.p != NULL)
+		sbuf_adds(out, line.p);
+	sbuf_addc(out, '\n');
+	sbuf_free(&line);
+	return 1;
+}
+
+/* Append e's data as hexdump rows, if it carries data. */
+static void
+transcript_rows(struct sbuf *out, const struct ev *e)
+{
 	if ((e->kind == EV_RECV || e->kind == EV_SEND) && e->data != NULL)
 		hexdump_chunk(out, "  ", e->offset, e->data, e->len);
 }
@@ -484,6 +553,8 @@ transcript_event(const struct transcript *tr, struct sbuf *out,
 		return 0;
 	if (tr->format == TRANSCRIPT_JSON)
 		transcript_json(out, e);
+	else if (tr->narrate)
+		transcript_text_narrated(tr, out, e);
 	else
 		transcript_text(tr, out, e);
 	return 1;

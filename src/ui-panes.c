@@ -307,6 +307,8 @@ ui_events_color(const struct evlog_line *l)
 static int
 ui_events_match(const struct evlog_line *l, int conn)
 {
+	if (l->hidden)
+		return 0;
 	return conn == 0 || l->conn == conn;
 }
 

@@ -833,6 +833,7 @@ const struct app_frontend ui_app_frontend = {
 	ui_message,
 	ui_view,
 	NULL,
+	NULL,
 	NULL
 };
 

@@ -20,8 +20,8 @@ t_see "echo: prompt names the connection" "^#1>( |$)"
 t_type "hello"
 t_see "echo: the hex row of the echo" "00000000  68 65 6c 6c 6f 0a .*\|hello\.\|"
 t_see "echo: the text pane shows hello\\n" "hello\\\\n"
-t_see "echo: the recv event" "#1 recv\(4096\) = 6"
-t_see "echo: the send event" "#1 send\(6\) = 6"
+t_see "echo: the recv event" "#1 recv\([0-9]+, 4096\) = 6"
+t_see "echo: the send event" "#1 send\([0-9]+, 6, [A-Z_|]+\) = 6"
 t_see "echo: a recv separator" "recv 1 · 6 B"
 t_see "echo: Connections pane lists #1" ">#1 ESTABLISHED"
 t_see "echo: Socket pane shows the peer" "peer +127\.0\.0\.1:$P"
@@ -41,8 +41,8 @@ t_see "resize: events pane back" "Events"
 
 # --- Ctrl-D half-closes; the peer's EOF follows as recv() = 0 --------------
 t_keys C-d
-t_see "Ctrl-D: shutdown event" "#1 shutdown\(SHUT_WR\) = 0"
-t_see "Ctrl-D: peer EOF as recv() = 0" "#1 recv\(4096\) = 0 +EOF"
+t_see "Ctrl-D: shutdown event" "#1 shutdown\([0-9]+, SHUT_WR\) = 0"
+t_see "Ctrl-D: peer EOF as recv() = 0" "#1 recv\([0-9]+, 4096\) = 0 +EOF"
 # The peer's EOF after ours: both ways done, so CLOSED (not EOF-SENT).
 t_see "Ctrl-D: connection closed" "#1 CLOSED"
 
@@ -79,7 +79,7 @@ for i in 1 2 3; do
 	t_bg $!
 	eval "exec $((3 + i))>\"\$D/client$i\""
 	printf 'client-%d-says-hi\n' "$i" >&$((3 + i))
-	t_see "listen: client $i accepted" "#$i accepted|accept\(\) = #$i"
+	t_see "listen: client $i accepted" "#$i ESTABLISHED"
 done
 t_see "listen: three connections listed" "#3 ESTABLISHED"
 t_see "listen: the first client stays focused" "^#1>( |$)"
@@ -87,7 +87,8 @@ t_type "/conn #2"
 t_see "/conn #2: prompt follows" "^#2>( |$)"
 t_see "/conn #2: Hex pane of #2" "Hex #2"
 t_see "/conn #2: the second client's bytes" "client-2-says-hi"
-if t_screen | grep -q "client-1-says\|client-3-says"; then
+# (The Events pane narrates every connection's recv() with its bytes.)
+if t_screen | grep -v "recv(" | grep -q "client-1-says\|client-3-says"; then
 	t_screen >"$D/last-screen"
 	t_screen_fail "/conn #2: only #2's bytes"
 else

@@ -207,6 +207,8 @@ static const struct ok_case ok_cases[] = {
 	  .path = "a b.bin" },
 	{ LINE("/follow on"), .kind = CMD_FOLLOW, .on = 1 },
 	{ LINE("/follow OFF"), .kind = CMD_FOLLOW, .on = 0 },
+	{ LINE("/notation python"), .kind = CMD_NOTATION, .on = 1 },
+	{ LINE("/notation C"), .kind = CMD_NOTATION, .on = 0 },
 	{ LINE("/view http"), .kind = CMD_VIEW, .view = VIEW_HTTP },
 };
 
@@ -237,6 +239,8 @@ static const struct bad_case bad_cases[] = {
 	  "/sendfile: NUL byte in arguments" },
 	{ LINE("/follow"), "/follow: usage: /follow on|off" },
 	{ LINE("/follow yes"), "/follow: expected on or off, got 'yes'" },
+	{ LINE("/notation"), "/notation: usage: /notation c|python" },
+	{ LINE("/notation py"), "/notation: expected c or python, got 'py'" },
 
 	/* Commands that take no arguments. */
 	{ LINE("/quit x"), "/quit takes no arguments" },
@@ -914,7 +918,7 @@ test_help(void **state)
 		assert_ptr_equal(cmd_help(cmd.topic), help);
 		cmd_free(&cmd);
 	}
-	assert_int_equal(i, 19);
+	assert_int_equal(i, 20);
 	assert_int_equal(*line, '\0');
 	assert_true(strstr(all, "/connect HOST PORT ") == all);
 
@@ -1140,9 +1144,12 @@ test_keywords(void **state)
 	static const char *const vieww[] = {
 		"split", "hex", "text", "lab", "pair", "http", NULL
 	};
-	static const char *const *lists[] = { autow, eolw, vieww, autow };
+	static const char *const notw[] = { "c", "python", NULL };
+	static const char *const *lists[] = {
+		autow, eolw, vieww, autow, notw
+	};
 	static const char *const cmds[] = {
-		"/auto", "/eol", "/view", "/follow"
+		"/auto", "/eol", "/view", "/follow", "/notation"
 	};
 	const char *const	*kw;
 	char			 buf[64], *cause;
@@ -1150,7 +1157,7 @@ test_keywords(void **state)
 	size_t			 i, j;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		check_keywords(cmd_keywords(cmds[i]), lists[i]);
 		check_keywords(cmd_keywords(cmds[i] + 1), lists[i]);
 		for (j = 0; lists[i][j] != NULL; j++) {

@@ -24,9 +24,12 @@
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
-static const struct transcript test_text = { TRANSCRIPT_TEXT, 0 };
-static const struct transcript test_text_t = { TRANSCRIPT_TEXT, 1 };
-static const struct transcript test_json = { TRANSCRIPT_JSON, 0 };
+static const struct transcript test_text = {
+	.format = TRANSCRIPT_TEXT, .timestamps = 0 };
+static const struct transcript test_text_t = {
+	.format = TRANSCRIPT_TEXT, .timestamps = 1 };
+static const struct transcript test_json = {
+	.format = TRANSCRIPT_JSON, .timestamps = 0 };
 
 /* The 78-byte request of SPEC section 5. */
 static const unsigned char test_get[] = "GET / HTTP/1.1\r\n"
@@ -1081,12 +1084,95 @@ test_locale(void **state)
 	free(old);
 }
 
+/* A record's transcript: nothing in the default text (byte-identical to
+ * what it was), its narration with --notation (hidden calls: nothing),
+ * a "call" line in JSON; and with --notation the events of calls keep
+ * only their data rows. */
+static void
+test_call(void **state)
+{
+	static const struct transcript	py = { .format = TRANSCRIPT_TEXT,
+	    .timestamps = 0, .narrate = 1, .notation = SYSREC_PYTHON };
+	static const struct transcript	c_t = { .format = TRANSCRIPT_TEXT,
+	    .timestamps = 1, .narrate = 1, .notation = SYSREC_C };
+	struct sbuf			b = { 0 };
+	struct sysrec			r;
+	struct ev			e;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.call = SR_RECV;
+	r.t = 1.5;
+	r.conn = 1;
+	r.role = SR_ROLE_CLIENT;
+	r.fd = 5;
+	r.len = 4096;
+	r.ret = 3;
+	r.data = (const unsigned char *)"hi\n";
+	r.data_len = 3;
+
+	assert_int_equal(transcript_call(&test_text, &b, &r), 0);
+	assert_null(b.p);
+	assert_int_equal(transcript_call(&py, &b, &r), 1);
+	assert_string_equal(b.p, "#1 s.recv(4096) → b'hi\\n'\n");
+	sbuf_reset(&b);
+	assert_int_equal(transcript_call(&c_t, &b, &r), 1);
+	assert_string_equal(b.p, "+1.500000 #1 recv(5, 4096) = 3  "
+	    "\"hi\\n\"\n");
+	sbuf_reset(&b);
+	assert_int_equal(transcript_call(&test_json, &b, &r), 1);
+	assert_string_equal(b.p, "{\"t\":1.500000,\"event\":\"call\","
+	    "\"conn\":1,\"call\":\"recv\",\"fd\":5,\"args\":{\"len\":4096,"
+	    "\"flags\":\"0\"},\"ret\":3,\"errno\":null,\"bytes\":3}\n");
+	sbuf_reset(&b);
+
+	/* What Python never sees is not narrated. */
+	r.ret = -1;
+	r.err = EAGAIN;
+	r.data = NULL;
+	r.data_len = 0;
+	assert_int_equal(transcript_call(&py, &b, &r), 0);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(transcript_call(&c_t, &b, &r), 1);
+	assert_string_equal(b.p, "+1.500000 #1 recv(5, 4096) = -1 EAGAIN\n");
+	sbuf_reset(&b);
+
+	/* The event of the call: its data rows alone. */
+	memset(&e, 0, sizeof e);
+	e.kind = EV_RECV;
+	e.t = 1.5;
+	e.conn = 1;
+	e.asked = 4096;
+	e.len = 3;
+	e.chunk = 1;
+	e.data = (const unsigned char *)"hi\n";
+	assert_int_equal(transcript_event(&py, &b, &e), 1);
+	assert_string_equal(b.p, "  00000000  68 69 0a"
+	    "                                          |hi.|\n");
+	sbuf_reset(&b);
+	e.kind = EV_EOF;
+	e.len = 0;
+	e.data = NULL;
+	transcript_event(&py, &b, &e);
+	assert_int_equal(b.len, 0);
+	/* An error of no call keeps its header line. */
+	e.kind = EV_ERROR;
+	e.err = ETIMEDOUT;
+	e.call = "connect";
+	e.addr = "127.0.0.1:9";
+	transcript_event(&py, &b, &e);
+	assert_non_null(b.p);
+	assert_non_null(strstr(b.p, "! #1 connect 127.0.0.1:9: "));
+	sbuf_free(&b);
+}
+
 /* Run the transcript tests. */
 /* Bytes dropped by a close are one line in each format. */
 static void
 test_dropped(void **state)
 {
-	static const struct transcript	stamped = { TRANSCRIPT_TEXT, 1 };
+	static const struct transcript	stamped = { .format = TRANSCRIPT_TEXT,
+	    .timestamps = 1 };
 	struct sbuf			b = { 0 };
 
 	(void)state;
@@ -1123,6 +1209,7 @@ main(void)
 		cmocka_unit_test(test_json_large),
 		cmocka_unit_test(test_locale),
 		cmocka_unit_test(test_dropped),
+		cmocka_unit_test(test_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "sockscope/evlog.h"
 #include "sockscope/httpview.h"
 #include "sockscope/store.h"
+#include "sockscope/sysrec.h"
 #include "sockscope/transcript.h"
 
 /* Receives an event; e and what it points to are valid during the call. */
@@ -41,6 +42,10 @@ struct app_frontend {
 	 * connection; may be NULL.  Batch mode prints it with --json. */
 	void	(*http)(double t, int conn, const struct httpview_msg *m,
 		    void *arg);
+	/* Every socket call as made (SPEC 10), after the Events pane has
+	 * it; may be NULL.  Batch mode narrates it (--notation) or writes
+	 * it as a "call" line (--json). */
+	void	(*record)(const struct sysrec *r, void *arg);
 };
 
 /* Most event subscribers and pending reactions at once. */
@@ -79,6 +84,10 @@ struct app {
 	}			*out;		/* by #id */
 	size_t			 nout;
 	struct sbuf		 quit_notes;	/* dropped bytes at the end */
+	int			 recording;	/* app_record_start() done: the
+						   Events pane narrates calls
+						   from their records */
+	enum sysrec_notation	 notation;	/* --notation, /notation */
 };
 
 extern struct app app;
@@ -147,5 +156,17 @@ void app_close_all(void);
 /* Flush the -o log.  Returns 0, or -1 once any write to it has failed
  * (the user was told once, in one line; the exit status is then 1). */
 int app_log_flush(void);
+
+/*
+ * Receive every socket call's record from the engine (net_set_record()):
+ * call once net_init() has run.  From then on the Events pane narrates
+ * the calls from their records, in app.notation, instead of the events'
+ * own lines, and fe->record gets each record.
+ */
+void app_record_start(void);
+
+/* --notation and /notation: the Events pane's notation; the kept records
+ * are narrated again. */
+void app_set_notation(enum sysrec_notation n);
 
 #endif

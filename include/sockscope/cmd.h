@@ -36,6 +36,7 @@ enum cmd_kind {
 			   NULL: none given) or path FILE */
 	CMD_SENDFILE,	/* /sendfile PATH: path */
 	CMD_FOLLOW,	/* /follow on|off: on */
+	CMD_NOTATION,	/* /notation c|python: on (1 = python) */
 	CMD_HELP,	/* /help [COMMAND]: topic (NULL = list all) */
 	CMD_QUIT	/* /quit */
 };

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sockscope/sysrec.h"
+
 enum ev_kind {
 	EV_LISTENING,	/* listener opened on addr */
 	EV_ACCEPTED,	/* conn accepted on listener from peer (local too) */
@@ -95,6 +97,10 @@ struct evlog_line {
 	char		*text;		/* "#1 recv(4096) = 6" etc. */
 	uint64_t	 repeat;	/* times it happened in a row (>= 1);
 					   t is the time of the last one */
+	struct sysrec	*rec;		/* the call narrated (its first of a
+					   folded run), NULL for other lines */
+	int		 hidden;	/* the notation shows nothing for rec
+					   (Python hides EAGAIN...): not drawn */
 };
 
 /* The most recent lines, in a ring of at most cap. */
@@ -108,6 +114,7 @@ struct evlog {
 	uint64_t		 distinct;	/* distinct lines ever kept:
 						   grows only when a new line
 						   is not a repeat */
+	enum sysrec_notation	 notation;	/* of the record lines */
 };
 
 void evlog_init(struct evlog *l, size_t cap);
@@ -122,6 +129,27 @@ void evlog_add(struct evlog *l, const struct ev *e);
 /* Add a line of free text (user messages, command errors); the caller
  * has already made any outside bytes in it safe. */
 void evlog_add_text(struct evlog *l, double t, int error, const char *text);
+/*
+ * Add the narration of a socket call (SPEC section 10) as a line in the
+ * ring's notation, prefixed "#id " (or "Lid " for accept4() and a
+ * listener's calls).  The record is kept (a copy), so that
+ * evlog_set_notation() can narrate it again.  A record that is the same
+ * call as the newest line's (sysrec_same()) folds into it, unless it is a
+ * send (each one stands for something the user did).  A record the
+ * notation does not show is kept as a hidden line.
+ */
+void evlog_add_rec(struct evlog *l, const struct sysrec *r);
+/* Append the line of r in notation n, prefixed as the Events pane shows
+ * it ("#1 ", "L1 "); returns 1 (and appends only the prefix) when n
+ * shows nothing for r, else 0. */
+int evlog_rec_text(struct sbuf *out, const struct sysrec *r,
+    enum sysrec_notation n);
+/* Narrate every kept record again in notation n (and the ones to come). */
+void evlog_set_notation(struct evlog *l, enum sysrec_notation n);
+/* Nonzero when e's line says what a record line already says (a socket
+ * call and its result): the screen then keeps only the record's. */
+int evlog_ev_is_call(const struct ev *e);
+
 /* Format n with a comma every three digits ("2,731") into buf. */
 void evlog_thousands(char *buf, size_t len, uint64_t n);
 

@@ -113,7 +113,9 @@ enum sysrec_notation {
  * nothing for r; out is unchanged then.  Python hides what a blocking
  * program never sees: EAGAIN, EWOULDBLOCK, EINPROGRESS, EALREADY and
  * EINTR results (and SO_ERROR still saying EINPROGRESS),
- * SSL_ERROR_WANT_READ/WRITE, and the kernel view's ioctl() records.
+ * SSL_ERROR_WANT_READ/WRITE, the kernel view's ioctl() records, and a
+ * successful getaddrinfo() of a numeric address (Python's connect() and
+ * bind() take ('127.0.0.1', P) with no lookup one sees).
  *
  * Data is previewed whole when it is at most 32 bytes, else up to its
  * first newline within 32 bytes, else its first 32 bytes, then "…"; C

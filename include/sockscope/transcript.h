@@ -14,6 +14,7 @@
 #define SOCKSCOPE_TRANSCRIPT_H
 
 #include "sockscope/evlog.h"
+#include "sockscope/sysrec.h"
 #include "sockscope/util.h"
 
 enum transcript_format {
@@ -24,6 +25,10 @@ enum transcript_format {
 struct transcript {
 	enum transcript_format	format;
 	int			timestamps;	/* text: "+S.SSSSSS " prefix */
+	int			narrate;	/* text: --notation given: the
+						   header lines of calls are
+						   their records' narration */
+	enum sysrec_notation	notation;
 };
 
 /*
@@ -57,6 +62,18 @@ int transcript_event(const struct transcript *tr, struct sbuf *out,
  */
 void transcript_dropped(const struct transcript *tr, struct sbuf *out,
     double t, int conn, size_t n);
+
+/*
+ * Append the transcript of one socket call's record (SPEC 10).  Text with
+ * narrate: its narration in tr->notation, prefixed like the Events pane
+ * ("#1 conn.recv(4096) → b'hi\n'"); nothing when the notation hides the
+ * call.  Text without narrate: nothing (the events' header lines say it).
+ * JSON: a "call" line, {"t":..,"event":"call","conn":1,"call":"recv",
+ * "fd":5,"args":{..},"ret":3,"errno":null} (sysrec_json()'s fields after
+ * t, event and conn or listener).  Returns nonzero if it wrote a line.
+ */
+int transcript_call(const struct transcript *tr, struct sbuf *out,
+    const struct sysrec *r);
 
 /* Append s as a JSON string literal (with quotes), escaping as needed. */
 void transcript_json_string(struct sbuf *out, const char *s);
