@@ -1380,16 +1380,21 @@ sysrec_copy(const struct sysrec *r)
 {
 	struct sysrec	*c = xmalloc(sizeof *c);
 	unsigned char	*data = NULL;
+	size_t		 kept;
 
 	*c = *r;
 	c->addr.host = sysrec_dup(r->addr.host);
 	c->host = sysrec_dup(r->host);
 	c->service = sysrec_dup(r->service);
 	c->note = sysrec_dup(r->note);
+	/* Only the preview is ever shown: keeping a whole recv() per kept
+	 * line would put the Events ring past the scrollback bound. */
 	if (r->data != NULL) {
-		data = xmalloc(r->data_len);
-		if (r->data_len > 0)
-			memcpy(data, r->data, r->data_len);
+		kept = r->data_len < SYSREC_PREVIEW ? r->data_len :
+		    SYSREC_PREVIEW;
+		data = xmalloc(kept > 0 ? kept : 1);
+		if (kept > 0)
+			memcpy(data, r->data, kept);
 	}
 	c->data = data;
 	return c;

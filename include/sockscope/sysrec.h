@@ -142,8 +142,10 @@ int sysrec_same(const struct sysrec *a, const struct sysrec *b);
  * whatever the locale says). */
 void sysrec_fold_count(struct sbuf *out, uint64_t count);
 
-/* A malloc'd deep copy of r (strings and data included), and its release;
- * sysrec_free() is only for what sysrec_copy() made (NULL is fine). */
+/* A malloc'd deep copy of r (strings included; of the data only the first
+ * 32 bytes, all the narrators show, while data_len keeps the true count),
+ * and its release; sysrec_free() is only for what sysrec_copy() made
+ * (NULL is fine).  A copy narrates exactly as the original. */
 struct sysrec *sysrec_copy(const struct sysrec *r);
 void sysrec_free(struct sysrec *r);
 
