@@ -27,6 +27,9 @@
 #include "sockscope/textesc.h"
 #include "sockscope/util.h"
 
+/* The transport /connect and /listen use (app_set_transport()). */
+static enum net_transport app_transport = NET_TCP;
+
 /* Event lines kept for the Events pane. */
 #define APP_EVLOG_LINES 10000
 
@@ -678,16 +681,13 @@ app_run(const struct cmd *c)
 		rc = app_focus(c->conn, &cause);
 		break;
 	case CMD_CONNECT:
-		if (c->tls) {
-			return app_refuse(xstrdup("/connect: TLS is not "
-			    "available yet: https:// needs it (try http://)"));
-		}
-		id = net_connect(c->host, c->port);
+		id = net_connect_ex(c->host, c->port, c->tls ? NET_TLS :
+		    app_transport);
 		if (id > 0)
 			app.focus = id;
 		break;
 	case CMD_LISTEN:
-		net_listen(c->host, c->port);
+		net_listen_ex(c->host, c->port, app_transport);
 		break;
 	case CMD_VIEW:
 		if (app.fe->view == NULL) {
@@ -772,4 +772,11 @@ app_note(int error, const char *text)
 {
 	if (app.evlog.cap > 0)
 		evlog_add_text(&app.evlog, loop_now(), error, text);
+}
+
+/* The transport /connect and /listen use (the command line's). */
+void
+app_set_transport(int transport)
+{
+	app_transport = (enum net_transport)transport;
 }

@@ -613,6 +613,11 @@ evlog_api_text(struct sbuf *out, const struct ev *e)
 			sbuf_adds(out, " = EAGAIN   nothing waiting");
 		}
 		break;
+	case EV_TLS:
+		evlog_quote(out, evlog_pick(e->call, "SSL_connect"));
+		sbuf_adds(out, "() = 1   ");
+		evlog_quote(out, evlog_pick(e->message, "handshake complete"));
+		break;
 	}
 }
 

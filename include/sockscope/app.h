@@ -129,6 +129,11 @@ int app_send_raw(const void *p, size_t n);
 /* /follow on|off and --follow: every new connection takes focus. */
 void app_set_follow(int on);
 
+/* The transport (enum net_transport, net.h) /connect and /listen use: the
+ * one the program started with (-u, -U, -c); NET_TCP until set.
+ * /connect https://... uses TLS whatever it is. */
+void app_set_transport(int transport);
+
 /* Focus connection id (/conn, the screen's keys, the command line). */
 int app_focus(int id, char **cause);
 
