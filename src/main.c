@@ -678,6 +678,20 @@ main_after_screen(void)
 	app_close_all();
 }
 
+/* Nonzero once a TLS handshake failed (batch: exit status 1). */
+static int main_tls_failed;
+
+/* Watch the events for a failed TLS handshake. */
+static void
+main_watch_tls(const struct ev *e, void *arg)
+{
+	(void)arg;
+	if (e->kind == EV_ERROR && e->call != NULL &&
+	    (strcmp(e->call, "SSL_connect") == 0 ||
+	    strcmp(e->call, "SSL_accept") == 0))
+		main_tls_failed = 1;
+}
+
 /* Open the target, run the -e lines, then batch mode or the screen;
  * returns the exit status. */
 static int
@@ -687,6 +701,7 @@ main_run(const struct main_opts *o, enum net_transport t)
 	size_t	i;
 
 	app_set_transport(t);
+	app_subscribe(main_watch_tls, NULL);
 	if (o->listen_mode && t == NET_TCP)
 		target = net_listen(o->host, o->port);
 	else if (o->listen_mode)
@@ -707,6 +722,9 @@ main_run(const struct main_opts *o, enum net_transport t)
 		status = batch_run();
 		if (status == 0 && o->connect_mode && target > 0 &&
 		    net_conn(target)->state == CONN_FAILED)
+			status = batch_fail();
+		/* A TLS handshake that failed is a failure (SPEC 9). */
+		if (status == 0 && main_tls_failed)
 			status = batch_fail();
 	} else {
 		status = ui_run();
