@@ -93,7 +93,7 @@ static const char main_usage[] =
 "      --tls-cert=FILE, --tls-key=FILE\n"
 "                          the TLS server's certificate and key (default:\n"
 "                          self-signed, made at start, for localhost)\n"
-"  /connect and /listen use the transport given here (-u, -U, -c);\n"
+"  /connect and /listen use the transport given here (-u, -c);\n"
 "  /connect https://HOST/ uses TLS.\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
