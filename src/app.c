@@ -29,6 +29,8 @@
 
 /* The transport /connect and /listen use (app_set_transport()). */
 static enum net_transport app_transport = NET_TCP;
+/* Makes the TLS client contexts before a TLS /connect (app_set_tls_hook()). */
+static int (*app_tls_hook)(char **cause);
 
 /* Event lines kept for the Events pane. */
 #define APP_EVLOG_LINES 10000
@@ -681,6 +683,13 @@ app_run(const struct cmd *c)
 		rc = app_focus(c->conn, &cause);
 		break;
 	case CMD_CONNECT:
+		if ((c->tls || app_transport == NET_TLS) &&
+		    app_tls_hook != NULL && app_tls_hook(&cause) != 0) {
+			char	*why = xasprintf("/connect: TLS: %s", cause);
+
+			free(cause);
+			return app_refuse(why);
+		}
 		id = net_connect_ex(c->host, c->port, c->tls ? NET_TLS :
 		    app_transport);
 		if (id > 0)
@@ -779,4 +788,11 @@ void
 app_set_transport(int transport)
 {
 	app_transport = (enum net_transport)transport;
+}
+
+/* The function that makes the TLS client contexts on first use. */
+void
+app_set_tls_hook(int (*ready)(char **cause))
+{
+	app_tls_hook = ready;
 }

@@ -564,40 +564,63 @@ main_transport(const struct main_opts *o)
 	return tls ? NET_TLS : NET_TCP;
 }
 
+/* The TLS contexts: client, client for addresses, server (freed after
+ * net_free()), and the client verify policy (-1 default, 0, 1). */
+static struct tls_ctx	*main_tls[3];
+static int		 main_tls_verify = -1;
+
 /*
- * Make the TLS contexts and hand them to the engine: clients verify names
- * and not addresses unless --tls-verify or --insecure says; a server uses
- * --tls-cert/--tls-key or a self-signed certificate made now for
- * localhost and the listen address.  Every context is made whatever the
- * transport, so that /connect https:// works; one that cannot be made
- * stops the program only when TLS was asked for.  0, or -1 said.  Made
- * before the screen starts, so that the error reaches the terminal.
+ * Make the client contexts, once, and hand them to the engine: they
+ * verify names and not addresses unless --tls-verify or --insecure said.
+ * Loading the trust store takes tens of milliseconds, so a plain TCP
+ * session makes them only at its first /connect https:// (app.c calls
+ * this then).  0, or -1 and *cause.
  */
 static int
-main_tls_setup(const struct main_opts *o, enum net_transport t,
-    struct tls_ctx *ctx[3])
+main_tls_clients(char **cause)
+{
+	if (main_tls[0] != NULL)
+		return 0;
+	main_tls[0] = tls_client_ctx(main_tls_verify != 0, cause);
+	if (main_tls[0] == NULL)
+		return -1;
+	if (main_tls_verify == -1 &&
+	    (main_tls[1] = tls_client_ctx(0, cause)) == NULL) {
+		tls_ctx_free(main_tls[0]);
+		main_tls[0] = NULL;
+		return -1;
+	}
+	net_set_tls(main_tls[0], main_tls[2]);
+	net_set_tls_addr(main_tls[1]);
+	return 0;
+}
+
+/*
+ * With -c (or https://, or --tls-cert): the server context, from
+ * --tls-cert/--tls-key or a self-signed certificate made now for
+ * localhost and the listen address, before the screen starts so that an
+ * error reaches the terminal.  0, or -1 said.
+ */
+static int
+main_tls_server(const struct main_opts *o, enum net_transport t)
 {
 	const char	*names[3] = { "localhost", NULL, NULL };
 	char		*cause = NULL;
-	int		 verify = o->tls_verify != 0;
 
-	ctx[0] = tls_client_ctx(verify, &cause);
-	if (ctx[0] != NULL && o->tls_verify == -1)
-		ctx[1] = tls_client_ctx(0, &cause);
-	if (ctx[0] != NULL && (t == NET_TLS || o->tls_cert != NULL)) {
-		if (o->listen_mode && o->host != NULL &&
-		    strcmp(o->host, "localhost") != 0)
-			names[1] = o->host;
-		else if (o->listen_mode)
-			names[1] = "127.0.0.1";
-		ctx[2] = tls_server_ctx(o->tls_cert, o->tls_key, names, &cause);
-	}
-	if (cause != NULL && (t == NET_TLS || o->tls_cert != NULL)) {
+	main_tls_verify = o->tls_verify;
+	if (t != NET_TLS && o->tls_cert == NULL)
+		return 0;
+	if (o->listen_mode && o->host != NULL &&
+	    strcmp(o->host, "localhost") != 0)
+		names[1] = o->host;
+	else if (o->listen_mode)
+		names[1] = "127.0.0.1";
+	main_tls[2] = tls_server_ctx(o->tls_cert, o->tls_key, names, &cause);
+	if (main_tls[2] == NULL) {
 		fprintf(stderr, "sockscope: TLS: %s\n", cause);
 		free(cause);
 		return -1;
 	}
-	free(cause);
 	return 0;
 }
 
@@ -697,8 +720,9 @@ main_watch_tls(const struct ev *e, void *arg)
 static int
 main_run(const struct main_opts *o, enum net_transport t)
 {
-	int	target = 0, status;
-	size_t	i;
+	char	*cause = NULL;
+	int	 target = 0, status;
+	size_t	 i;
 
 	app_set_transport(t);
 	app_subscribe(main_watch_tls, NULL);
@@ -706,7 +730,12 @@ main_run(const struct main_opts *o, enum net_transport t)
 		target = net_listen(o->host, o->port);
 	else if (o->listen_mode)
 		target = net_listen_ex(o->host, o->port, t);
-	else if (o->connect_mode) {
+	else if (o->connect_mode && t == NET_TLS &&
+	    main_tls_clients(&cause) != 0) {
+		fprintf(stderr, "sockscope: TLS: %s\n", cause);
+		free(cause);
+		return 1;
+	} else if (o->connect_mode) {
 		target = net_connect_ex(o->host, o->port, t);
 		if (target > 0)
 			app_focus(target, NULL);
@@ -743,7 +772,6 @@ main(int argc, char **argv)
 	struct main_opts	 o;
 	struct batch_opts	 bopts;
 	FILE			*log = NULL;
-	struct tls_ctx		*tls[3] = { NULL, NULL, NULL };
 	enum net_transport	 t;
 	int			 first, status;
 	size_t			 i;
@@ -763,21 +791,21 @@ main(int argc, char **argv)
 	first = main_parse_options(argc, argv, &o);
 	main_parse_target(argc - first, argv + first, &o);
 	t = main_transport(&o);
-	if (main_tls_setup(&o, t, tls) != 0)
+	if (main_tls_server(&o, t) != 0)
 		status = 1;
 	else if (main_start(&o, &bopts, &log) != 0)
 		status = 1;
 	else {
-		net_set_tls(tls[0], tls[2]);
-		net_set_tls_addr(tls[1]);
+		net_set_tls(NULL, main_tls[2]);
+		app_set_tls_hook(main_tls_clients);
 		status = main_run(&o, t);
 		batch_free();
 		net_free();
 		app_free();
 	}
 	for (i = 0; i < 3; i++)
-		if (tls[i] != NULL)
-			tls_ctx_free(tls[i]);
+		if (main_tls[i] != NULL)
+			tls_ctx_free(main_tls[i]);
 	if (log != NULL)
 		fclose(log);
 	free(o.execs);

@@ -245,6 +245,15 @@ expect goodj '"event":"connected".*"transport":"tls"' "JSON connected names tls"
 run_end
 exec 7>&-
 
+# /connect https:// in a plain session: TLS all the same (the client
+# contexts are made at that first use).
+srv_start late good
+run_start late
+run_say "/connect https://localhost:$SPORT/"
+expect late '^\* #1 TLS: TLSv1\.[23] [A-Z0-9_-]+, peer CN=localhost, verify: ok$' "/connect https:// in a TCP session is TLS, verified"
+run_end
+exec 7>&-
+
 # Expired and wrong name: refused by default for a name, in words.
 for bad in expired:'certificate has expired' wrong:'hostname mismatch'; do
 	n=${bad%%:*} words=${bad#*:}
@@ -318,6 +327,7 @@ if t_have tmux; then
 	t_see "pane: ... the subject" 'subject +CN=localhost'
 	t_see "pane: ... the issuer" 'issuer +CN=wire test CA'
 	t_see "pane: ... the verify result" 'verify +ok'
+	t_see "pane: the Events line of the handshake" 'SSL_connect\(\) = 1 +TLSv1\.[23] TLS_'
 	t_keys F10
 	exec 7>&-
 fi

@@ -134,6 +134,10 @@ void app_set_follow(int on);
  * /connect https://... uses TLS whatever it is. */
 void app_set_transport(int transport);
 
+/* Called before a TLS /connect: makes the TLS client contexts on first
+ * use (main.c); 0, or -1 and *cause (malloc'd), and nothing is opened. */
+void app_set_tls_hook(int (*ready)(char **cause));
+
 /* Focus connection id (/conn, the screen's keys, the command line). */
 int app_focus(int id, char **cause);
 
