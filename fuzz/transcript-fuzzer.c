@@ -406,7 +406,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"getaddrinfo", "shutdown", "setsockopt"
 	};
 	struct fuzz_input	 in = { data, size };
-	struct transcript	 tr;
+	struct transcript	 tr = { 0 };
 	struct ev		 e;
 	struct sbuf		 out = { 0 };
 	char			*call, *addr, *local, *peer, *message;

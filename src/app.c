@@ -27,6 +27,11 @@
 #include "sockscope/textesc.h"
 #include "sockscope/util.h"
 
+/* The transport /connect and /listen use (app_set_transport()). */
+static enum net_transport app_transport = NET_TCP;
+/* Makes the TLS client contexts before a TLS /connect (app_set_tls_hook()). */
+static int (*app_tls_hook)(char **cause);
+
 /* Event lines kept for the Events pane. */
 #define APP_EVLOG_LINES 10000
 
@@ -681,16 +686,20 @@ app_run(const struct cmd *c)
 		rc = app_focus(c->conn, &cause);
 		break;
 	case CMD_CONNECT:
-		if (c->tls) {
-			return app_refuse(xstrdup("/connect: TLS is not "
-			    "available yet: https:// needs it (try http://)"));
+		if ((c->tls || app_transport == NET_TLS) &&
+		    app_tls_hook != NULL && app_tls_hook(&cause) != 0) {
+			char	*why = xasprintf("/connect: TLS: %s", cause);
+
+			free(cause);
+			return app_refuse(why);
 		}
-		id = net_connect(c->host, c->port);
+		id = net_connect_ex(c->host, c->port, c->tls ? NET_TLS :
+		    app_transport);
 		if (id > 0)
 			app.focus = id;
 		break;
 	case CMD_LISTEN:
-		net_listen(c->host, c->port);
+		net_listen_ex(c->host, c->port, app_transport);
 		break;
 	case CMD_VIEW:
 		if (app.fe->view == NULL) {
@@ -814,4 +823,18 @@ app_set_notation(enum sysrec_notation n)
 {
 	app.notation = n;
 	evlog_set_notation(&app.evlog, n);
+}
+
+/* The transport /connect and /listen use (the command line's). */
+void
+app_set_transport(int transport)
+{
+	app_transport = (enum net_transport)transport;
+}
+
+/* The function that makes the TLS client contexts on first use. */
+void
+app_set_tls_hook(int (*ready)(char **cause))
+{
+	app_tls_hook = ready;
 }

@@ -91,13 +91,16 @@ static const struct cmd_entry cmd_table[] = {
 	  "connection.  HOST is a name or an IPv4 or IPv6 address (::1 or\n"
 	  "[::1]); every address a name resolves to is tried in turn.  PORT\n"
 	  "is 1-65535 or a service name such as http.  One word may give\n"
-	  "both: HOST:PORT, [V6]:PORT or http://HOST[:PORT]/ (port 80).\n",
+	  "both: HOST:PORT, [V6]:PORT or http://HOST[:PORT]/ (port 80);\n"
+	  "https://HOST[:PORT]/ is TLS (port 443).  The transport is the\n"
+	  "one sockscope started with (-u UDP, -c TLS).\n",
 	  NULL, cmd_parse_connect },
 	{ "listen", NULL, CMD_LISTEN, 1, 2, "[ADDR] PORT",
 	  "open a listener (several may be open)",
 	  "Open a listener on ADDR (default 127.0.0.1) and PORT; several may\n"
 	  "be open at once.  Give 0.0.0.0 or :: to listen on every interface.\n"
-	  "Each accepted connection gets the next #ID.\n",
+	  "Each accepted connection gets the next #ID.  The transport is the\n"
+	  "one sockscope started with (-u UDP, -c TLS).\n",
 	  NULL, cmd_parse_listen },
 	{ "send", NULL, CMD_SEND, 1, 1, "TEXT",
 	  "send TEXT with C escapes decoded; no end-of-line",

@@ -417,6 +417,21 @@ evlog_message(const struct ev *e)
 	return "failed";
 }
 
+/* Nonzero when msg already ends with "(ENAME)" for err (TLS causes
+ * do: "Connection reset by peer (ECONNRESET)"), so it is not said twice. */
+static int
+evlog_names_errno(const char *msg, int err)
+{
+	const char	*name = evlog_errname(err);
+	size_t		 m, n = strlen(name);
+
+	if (msg == NULL)
+		return 0;
+	m = strlen(msg);
+	return m >= n + 2 && msg[m - 1] == ')' && msg[m - n - 2] == '(' &&
+	    strncmp(msg + m - n - 1, name, n) == 0;
+}
+
 /* The first of a and b that is set and not empty (conn.c keeps "" for an
  * address not known yet), or NULL. */
 static const char *
@@ -483,7 +498,7 @@ evlog_error_text(struct sbuf *out, const struct ev *e)
 	if (call != NULL || addr != NULL)
 		sbuf_adds(out, ": ");
 	evlog_quote(out, msg);
-	if (e->err != 0)
+	if (e->err != 0 && !evlog_names_errno(msg, e->err))
 		sbuf_printf(out, " (%s)", evlog_errname(e->err));
 }
 
@@ -612,6 +627,11 @@ evlog_api_text(struct sbuf *out, const struct ev *e)
 			evlog_api_call(out, e, "recv", e->asked);
 			sbuf_adds(out, " = EAGAIN   nothing waiting");
 		}
+		break;
+	case EV_TLS:
+		evlog_quote(out, evlog_pick(e->call, "SSL_connect"));
+		sbuf_adds(out, "() = 1   ");
+		evlog_quote(out, evlog_pick(e->message, "handshake complete"));
 		break;
 	}
 }

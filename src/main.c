@@ -25,6 +25,7 @@
 #include "sockscope/net.h"
 #include "sockscope/prompt.h"
 #include "sockscope/textesc.h"
+#include "sockscope/tls.h"
 #include "sockscope/ui.h"
 #include "sockscope/util.h"
 
@@ -85,13 +86,19 @@ static const char main_usage[] =
 "      --history=commands|all|none\n"
 "                          input lines the history file keeps (commands:\n"
 "                          not lines sent to the peer, nor /send or /hex)\n"
-"  -u, --udp               UDP instead of TCP (not available yet)\n"
-"  -U, --unix              HOST is a Unix socket path (not available yet)\n"
-"  -c, --tls               TLS over TCP; https:// (not available yet)\n"
+"  -u, --udp               UDP instead of TCP (connect and listen)\n"
+"  -U, --unix              HOST is a Unix socket path: sockscope -U PATH,\n"
+"                          sockscope -U -l PATH (with -u: datagrams)\n"
+"  -c, --tls               TLS over TCP: client, or server with listen;\n"
+"                          https://HOST[:PORT]/ is TLS on 443\n"
 "      --tls-verify, --insecure\n"
 "                          verify the server's certificate, or do not\n"
+"                          (default: verify names, not addresses)\n"
 "      --tls-cert=FILE, --tls-key=FILE\n"
-"                          the TLS server's certificate and key\n"
+"                          the TLS server's certificate and key (default:\n"
+"                          self-signed, made at start, for localhost)\n"
+"  /connect and /listen use the transport given here (-u, -c);\n"
+"  /connect https://HOST/ uses TLS.\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -297,8 +304,7 @@ struct main_opts {
 	int			 connect_mode;
 	char			*host;		/* NULL: the default */
 	char			*port;
-	/* Transports of SPEC 9, parsed now; the engine does not have them
-	 * yet, so main_check_transport() refuses them. */
+	/* Transports of SPEC 9 (main_transport() picks one). */
 	int			 udp;
 	int			 unix_path;
 	int			 tls;		/* -c */
@@ -487,10 +493,34 @@ main_parse_address(const char *s, struct main_opts *o)
 	o->connect_mode = 1;
 }
 
+/* -U: the operand is a socket path, for connect or listen. */
+static void
+main_parse_unix_target(int argc, char **argv, struct main_opts *o)
+{
+	if (argc > 0 && strcmp(argv[0], "listen") == 0) {
+		o->listen_mode = 1;
+		argc--, argv++;
+	} else if (argc > 0 && strcmp(argv[0], "connect") == 0 &&
+	    !o->listen_mode)
+		argc--, argv++;
+	if (argc != 1 || argv[0][0] == '\0')
+		main_usage_error("--unix needs one socket PATH%s", "");
+	if (strlen(argv[0]) >= 108)
+		main_usage_error("--unix: the socket path is longer than 107 "
+		    "bytes%s", "");
+	o->host = xstrdup(argv[0]);
+	if (!o->listen_mode)
+		o->connect_mode = 1;
+}
+
 /* Parse the operands (the mode word and the target) into o. */
 static void
 main_parse_target(int argc, char **argv, struct main_opts *o)
 {
+	if (o->unix_path) {
+		main_parse_unix_target(argc, argv, o);
+		return;
+	}
 	if (argc > 0 && strcmp(argv[0], "listen") == 0) {
 		o->listen_mode = 1;
 		argc--, argv++;
@@ -528,34 +558,86 @@ main_parse_target(int argc, char **argv, struct main_opts *o)
 }
 
 /*
- * Refuse, with exit 2, what this build's engine cannot do yet: the
- * options of SPEC 9 are parsed so that the lead can wire them to the
- * transports when the engine has them.
+ * The transport the options ask for (SPEC 9), or exit 2 for a
+ * combination that means nothing (TLS over UDP, a key without a
+ * certificate).
  */
-static void
-main_check_transport(const struct main_opts *o)
+static enum net_transport
+main_transport(const struct main_opts *o)
 {
-	const char	*what = NULL, *which = "TLS";
+	int	tls = o->tls || o->tls_url;
 
+	if (tls && (o->udp || o->unix_path))
+		main_usage_error("TLS (%s) works over TCP only, not with "
+		    "--udp or --unix", o->tls_url ? "https://" : "--tls");
+	if ((o->tls_cert == NULL) != (o->tls_key == NULL))
+		main_usage_error("%s", o->tls_cert != NULL ? "--tls-cert needs "
+		    "--tls-key" : "--tls-key needs --tls-cert");
+	if (o->unix_path)
+		return o->udp ? NET_UNIXGRAM : NET_UNIX;
 	if (o->udp)
-		what = "--udp", which = "UDP";
-	else if (o->unix_path)
-		what = "--unix", which = "Unix socket support";
-	else if (o->tls_url)
-		what = "https://";
-	else if (o->tls)
-		what = "--tls";
-	else if (o->tls_cert != NULL)
-		what = "--tls-cert";
-	else if (o->tls_key != NULL)
-		what = "--tls-key";
-	else if (o->tls_verify != -1)
-		what = o->tls_verify ? "--tls-verify" : "--insecure";
-	if (what == NULL)
-		return;
-	fprintf(stderr, "sockscope: %s: %s is not available yet (this build "
-	    "speaks plain TCP only)\n", what, which);
-	exit(2);
+		return NET_UDP;
+	return tls ? NET_TLS : NET_TCP;
+}
+
+/* The TLS contexts: client, client for addresses, server (freed after
+ * net_free()), and the client verify policy (-1 default, 0, 1). */
+static struct tls_ctx	*main_tls[3];
+static int		 main_tls_verify = -1;
+
+/*
+ * Make the client contexts, once, and hand them to the engine: they
+ * verify names and not addresses unless --tls-verify or --insecure said.
+ * Loading the trust store takes tens of milliseconds, so a plain TCP
+ * session makes them only at its first /connect https:// (app.c calls
+ * this then).  0, or -1 and *cause.
+ */
+static int
+main_tls_clients(char **cause)
+{
+	if (main_tls[0] != NULL)
+		return 0;
+	main_tls[0] = tls_client_ctx(main_tls_verify != 0, cause);
+	if (main_tls[0] == NULL)
+		return -1;
+	if (main_tls_verify == -1 &&
+	    (main_tls[1] = tls_client_ctx(0, cause)) == NULL) {
+		tls_ctx_free(main_tls[0]);
+		main_tls[0] = NULL;
+		return -1;
+	}
+	net_set_tls(main_tls[0], main_tls[2]);
+	net_set_tls_addr(main_tls[1]);
+	return 0;
+}
+
+/*
+ * With -c (or https://, or --tls-cert): the server context, from
+ * --tls-cert/--tls-key or a self-signed certificate made now for
+ * localhost and the listen address, before the screen starts so that an
+ * error reaches the terminal.  0, or -1 said.
+ */
+static int
+main_tls_server(const struct main_opts *o, enum net_transport t)
+{
+	const char	*names[3] = { "localhost", NULL, NULL };
+	char		*cause = NULL;
+
+	main_tls_verify = o->tls_verify;
+	if (t != NET_TLS && o->tls_cert == NULL)
+		return 0;
+	if (o->listen_mode && o->host != NULL &&
+	    strcmp(o->host, "localhost") != 0)
+		names[1] = o->host;
+	else if (o->listen_mode)
+		names[1] = "127.0.0.1";
+	main_tls[2] = tls_server_ctx(o->tls_cert, o->tls_key, names, &cause);
+	if (main_tls[2] == NULL) {
+		fprintf(stderr, "sockscope: TLS: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
 }
 
 /* Open the log, pick batch or full screen, and set up every module. */
@@ -642,18 +724,42 @@ main_after_screen(void)
 	app_close_all();
 }
 
+/* Nonzero once a TLS handshake failed (batch: exit status 1). */
+static int main_tls_failed;
+
+/* Watch the events for a failed TLS handshake. */
+static void
+main_watch_tls(const struct ev *e, void *arg)
+{
+	(void)arg;
+	if (e->kind == EV_ERROR && e->call != NULL &&
+	    (strcmp(e->call, "SSL_connect") == 0 ||
+	    strcmp(e->call, "SSL_accept") == 0))
+		main_tls_failed = 1;
+}
+
 /* Open the target, run the -e lines, then batch mode or the screen;
  * returns the exit status. */
 static int
-main_run(const struct main_opts *o)
+main_run(const struct main_opts *o, enum net_transport t)
 {
-	int	target = 0, status;
-	size_t	i;
+	char	*cause = NULL;
+	int	 target = 0, status;
+	size_t	 i;
 
-	if (o->listen_mode)
+	app_set_transport(t);
+	app_subscribe(main_watch_tls, NULL);
+	if (o->listen_mode && t == NET_TCP)
 		target = net_listen(o->host, o->port);
-	else if (o->connect_mode) {
-		target = net_connect(o->host, o->port);
+	else if (o->listen_mode)
+		target = net_listen_ex(o->host, o->port, t);
+	else if (o->connect_mode && t == NET_TLS &&
+	    main_tls_clients(&cause) != 0) {
+		fprintf(stderr, "sockscope: TLS: %s\n", cause);
+		free(cause);
+		return 1;
+	} else if (o->connect_mode) {
+		target = net_connect_ex(o->host, o->port, t);
 		if (target > 0)
 			app_focus(target, NULL);
 	}
@@ -668,6 +774,9 @@ main_run(const struct main_opts *o)
 		status = batch_run();
 		if (status == 0 && o->connect_mode && target > 0 &&
 		    net_conn(target)->state == CONN_FAILED)
+			status = batch_fail();
+		/* A TLS handshake that failed is a failure (SPEC 9). */
+		if (status == 0 && main_tls_failed)
 			status = batch_fail();
 	} else {
 		status = ui_run();
@@ -686,7 +795,9 @@ main(int argc, char **argv)
 	struct main_opts	 o;
 	struct batch_opts	 bopts;
 	FILE			*log = NULL;
+	enum net_transport	 t;
 	int			 first, status;
+	size_t			 i;
 
 	setlocale(LC_ALL, "");
 	main_std_fds();
@@ -703,15 +814,22 @@ main(int argc, char **argv)
 
 	first = main_parse_options(argc, argv, &o);
 	main_parse_target(argc - first, argv + first, &o);
-	main_check_transport(&o);
-	if (main_start(&o, &bopts, &log) != 0)
+	t = main_transport(&o);
+	if (main_tls_server(&o, t) != 0)
+		status = 1;
+	else if (main_start(&o, &bopts, &log) != 0)
 		status = 1;
 	else {
-		status = main_run(&o);
+		net_set_tls(NULL, main_tls[2]);
+		app_set_tls_hook(main_tls_clients);
+		status = main_run(&o, t);
 		batch_free();
 		net_free();
 		app_free();
 	}
+	for (i = 0; i < 3; i++)
+		if (main_tls[i] != NULL)
+			tls_ctx_free(main_tls[i]);
 	if (log != NULL)
 		fclose(log);
 	free(o.execs);

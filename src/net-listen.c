@@ -455,6 +455,8 @@ net_lstn_add(struct net_lstn *l, int fd)
 	e.listener = lid;
 	e.addr = l->pub.addr;
 	e.all_interfaces = l->pub.all_interfaces;
+	if (l->tr != NET_TCP)
+		e.transport = net_transport_name(l->tr);
 	net_emit(&e);
 	return lid;
 }

@@ -42,6 +42,18 @@ net_tls_fail(struct net_conn *nc, struct tls *t)
 	errno = tls_errno(t) != 0 ? tls_errno(t) : EPROTO;
 }
 
+/* Tell the subscribers that the handshake is complete (EV_TLS). */
+static void
+net_tls_announce(struct net_conn *nc, const struct tls_info *info)
+{
+	struct ev	e = net_ev(EV_TLS, nc);
+
+	e.call = nc->c.listener != 0 ? "SSL_accept" : "SSL_connect";
+	e.message = info->summary;
+	e.tls = info;
+	net_emit(&e);
+}
+
 /* Drive the handshake once: 0 done, 1 waiting, -1 failed. */
 static int
 net_tls_handshake(struct net_conn *nc)
@@ -55,6 +67,7 @@ net_tls_handshake(struct net_conn *nc)
 		nc->handshaking = 0;
 		tls_info(t, &info);
 		snprintf(nc->note, sizeof nc->note, "%s", info.summary);
+		net_tls_announce(nc, &info);
 		return 0;
 	}
 	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE)
@@ -67,7 +80,8 @@ net_tls_handshake(struct net_conn *nc)
 static int
 net_tls_start(struct net_conn *nc)
 {
-	struct tls_ctx	*ctx = net_tls_ctx(nc->c.listener != 0);
+	struct tls_ctx	*ctx = nc->c.listener != 0 ? net_tls_ctx(1) :
+	    net_tls_client_ctx(nc->name);
 	struct tls	*t;
 
 	if (ctx == NULL) {

@@ -160,6 +160,8 @@ net_ev(enum ev_kind kind, const struct net_conn *nc)
 		e.listener = nc->c.listener;
 		e.local = nc->c.local;
 		e.peer = nc->c.peer;
+		if (nc->tr != NET_TCP)
+			e.transport = net_transport_name(nc->tr);
 	}
 	return e;
 }
@@ -219,6 +221,26 @@ net_set_tls(struct tls_ctx *client, struct tls_ctx *server)
 {
 	net.tls_client = client;
 	net.tls_server = server;
+}
+
+/* The client context for a host given as an address. */
+void
+net_set_tls_addr(struct tls_ctx *client_addr)
+{
+	net.tls_client_addr = client_addr;
+}
+
+/* The client context for name: its own for an IP address, if set. */
+struct tls_ctx *
+net_tls_client_ctx(const char *name)
+{
+	unsigned char	buf[sizeof(struct in6_addr)];
+
+	if (net.tls_client_addr != NULL && name != NULL &&
+	    (inet_pton(AF_INET, name, buf) == 1 ||
+	    inet_pton(AF_INET6, name, buf) == 1))
+		return net.tls_client_addr;
+	return net.tls_client;
 }
 
 /* The TLS context for a client (0) or a server (1). */

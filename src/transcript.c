@@ -19,6 +19,7 @@
 #include "sockscope/evlog.h"
 #include "sockscope/hexdump.h"
 #include "sockscope/textesc.h"
+#include "sockscope/tls.h"
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
@@ -95,6 +96,17 @@ transcript_wait_empty(const struct ev *e)
 	    transcript_call_is(e, "send");
 }
 
+/* " over udp" for an event about a socket that is not TCP (TCP lines stay
+ * as they always were). */
+static void
+transcript_over(struct sbuf *out, const struct ev *e)
+{
+	if (e->transport != NULL && *e->transport != '\0') {
+		sbuf_adds(out, " over ");
+		transcript_quote(out, e->transport);
+	}
+}
+
 /* Append the text header line of e (prefix, id and words, no newline). */
 static void
 transcript_text_header(struct sbuf *out, const struct ev *e)
@@ -107,12 +119,14 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 		transcript_quote(out, transcript_pick(e->addr, e->local));
 		if (e->all_interfaces)
 			sbuf_adds(out, " (all interfaces)");
+		transcript_over(out, e);
 		break;
 	case EV_ACCEPTED:
 		sbuf_printf(out, "* #%d accepted from ", e->conn);
 		transcript_quote(out, e->peer);
 		if (e->listener != 0)
 			sbuf_printf(out, " on L%d", e->listener);
+		transcript_over(out, e);
 		break;
 	case EV_CONNECTING:
 		sbuf_adds(out, "* ");
@@ -129,6 +143,7 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 			sbuf_adds(out, " from ");
 			transcript_quote(out, e->local);
 		}
+		transcript_over(out, e);
 		break;
 	case EV_RECV:
 		sbuf_adds(out, "< ");
@@ -192,6 +207,12 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 			transcript_id(out, e);
 			sbuf_adds(out, "recv: nothing waiting (EAGAIN)");
 		}
+		break;
+	case EV_TLS:
+		sbuf_adds(out, "* ");
+		transcript_id(out, e);
+		sbuf_adds(out, "TLS: ");
+		transcript_quote(out, transcript_pick(e->message, "?"));
 		break;
 	}
 }
@@ -308,6 +329,8 @@ transcript_event_name(enum ev_kind kind)
 		return "error";
 	case EV_WAIT:
 		return "wait";
+	case EV_TLS:
+		return "tls";
 	}
 	return "unknown";
 }
@@ -435,6 +458,33 @@ transcript_json_num(struct sbuf *out, const char *key, uint64_t n)
 	sbuf_printf(out, ",\"%s\":%" PRIu64, key, n);
 }
 
+/* The fields of a complete TLS handshake (EV_TLS). */
+static void
+transcript_json_tls(struct sbuf *out, const struct ev *e)
+{
+	const struct tls_info	*i = e->tls;
+
+	transcript_json_str(out, "summary", e->message);
+	if (i == NULL)
+		return;
+	transcript_json_str(out, "role", i->server ? "server" : "client");
+	transcript_json_str(out, "version", i->version);
+	transcript_json_str(out, "cipher", i->cipher);
+	transcript_json_str(out, "alpn", i->alpn);
+	transcript_json_str(out, "sni", i->sni);
+	if (i->peer_cert) {
+		transcript_json_str(out, "subject", i->peer.subject);
+		transcript_json_str(out, "issuer", i->peer.issuer);
+		transcript_json_str(out, "san", i->peer.san);
+		transcript_json_str(out, "not_before", i->peer.not_before);
+		transcript_json_str(out, "not_after", i->peer.not_after);
+	}
+	sbuf_printf(out, ",\"verify_code\":%ld", i->verify_code);
+	transcript_json_str(out, "verify", i->verify);
+	sbuf_printf(out, ",\"verify_enforced\":%s",
+	    i->verify_enforced ? "true" : "false");
+}
+
 /* Append ,"hex":"..." for n bytes: two table lookups a byte into room
  * reserved once, since chunks can be a megabyte. */
 static void
@@ -484,6 +534,7 @@ transcript_json(struct sbuf *out, const struct ev *e)
 		transcript_json_str(out, "peer", e->peer);
 		if (e->kind == EV_LISTENING && e->all_interfaces)
 			sbuf_adds(out, ",\"all_interfaces\":true");
+		transcript_json_str(out, "transport", e->transport);
 		break;
 	case EV_RECV:
 	case EV_SEND:
@@ -539,6 +590,9 @@ transcript_json(struct sbuf *out, const struct ev *e)
 		if (transcript_call_is(e, "send"))
 			transcript_json_num(out, "queued", e->len);
 		transcript_json_str(out, "errno", "EAGAIN");
+		break;
+	case EV_TLS:
+		transcript_json_tls(out, e);
 		break;
 	}
 	sbuf_adds(out, "}\n");

@@ -17,6 +17,7 @@
 #include "sockscope/httpview.h"
 #include "sockscope/net.h"
 #include "sockscope/textwidth.h"
+#include "sockscope/tls.h"
 #include "sockscope/ui.h"
 
 /* Format a byte count for people. */
@@ -517,6 +518,42 @@ ui_socket_row(const struct layout_rect *r, int *y, const char *label,
 	(*y)++;
 }
 
+/* The TLS rows of the Socket pane: the focused connection's handshake
+ * (version, cipher, ALPN, the peer's certificate, the verify result in
+ * words), when it is a TLS connection still open.  The text fields are
+ * tls.c's, escaped already. */
+static void
+ui_socket_tls(const struct layout_rect *r, int *y)
+{
+	struct tls_info	 info;
+	char		 buf[300];
+
+	if (net_tls_info(app.focus, &info) != 0)
+		return;
+	if (info.version[0] == '\0') {
+		ui_socket_row(r, y, "tls", "handshake under way", UI_WARN);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%s %s", info.version, info.cipher);
+	ui_socket_row(r, y, "tls", buf, UI_NORMAL);
+	if (info.alpn[0] != '\0')
+		ui_socket_row(r, y, "alpn", info.alpn, UI_NORMAL);
+	if (info.peer_cert) {
+		ui_socket_row(r, y, "subject", info.peer.subject, UI_NORMAL);
+		ui_socket_row(r, y, "issuer", info.peer.issuer, UI_NORMAL);
+		snprintf(buf, sizeof buf, "%s - %s", info.peer.not_before,
+		    info.peer.not_after);
+		ui_socket_row(r, y, "valid", buf, UI_NORMAL);
+	} else
+		ui_socket_row(r, y, "subject", "no peer certificate",
+		    UI_NORMAL);
+	snprintf(buf, sizeof buf, "%s%s", info.verify,
+	    info.verify_code != 0 && !info.verify_enforced ?
+	    " (not enforced)" : "");
+	ui_socket_row(r, y, "verify", buf,
+	    info.verify_code == 0 ? UI_NORMAL : UI_WARN);
+}
+
 /* The Socket pane: the focused connection's addresses and queues. */
 void
 ui_socket_draw(const struct layout_rect *r, int focus)
@@ -534,6 +571,10 @@ ui_socket_draw(const struct layout_rect *r, int focus)
 	    ui_state_color(c->state));
 	ui_socket_row(r, &y, "local", c->local, UI_NORMAL);
 	ui_socket_row(r, &y, "peer", c->peer, UI_NORMAL);
+	if (net_conn_transport(app.focus) != NET_TCP)
+		ui_socket_row(r, &y, "transport", net_transport_name(
+		    net_conn_transport(app.focus)), UI_NORMAL);
+	ui_socket_tls(r, &y);
 	/* Exact totals: the screen must never round the counters away. */
 	snprintf(buf, sizeof buf, "%llu B", (unsigned long long)c->in_bytes);
 	ui_socket_row(r, &y, "received", buf, UI_RECV);

@@ -103,8 +103,8 @@ drv_say /stats
 t_wait_for "$D/ul.out" '^open ' 5
 drv_end
 exec 5>&- 6>&-
-t_check "udp listen: first peer is #1" grep -Eq '^\* #1 accepted from 127\.0\.0\.1:[0-9]+ on L1$' "$D/ul.out"
-t_check "udp listen: second peer is #2" grep -Eq '^\* #2 accepted from 127\.0\.0\.1:[0-9]+ on L1$' "$D/ul.out"
+t_check "udp listen: first peer is #1" grep -Eq '^\* #1 accepted from 127\.0\.0\.1:[0-9]+ on L1 over udp$' "$D/ul.out"
+t_check "udp listen: second peer is #2" grep -Eq '^\* #2 accepted from 127\.0\.0\.1:[0-9]+ on L1 over udp$' "$D/ul.out"
 t_check "udp listen: #1 got its datagram" grep -q '^< #1 recv 4 bytes \[chunk 1\]$' "$D/ul.out"
 t_check "udp listen: the reply to #2 reached the second peer only" sh -c "grep -q to-two '$D/c2.out' && ! grep -q to-two '$D/c1.out'"
 t_check "udp listen: the reply to #1 reached the first peer only" sh -c "grep -q to-one '$D/c1.out' && ! grep -q to-one '$D/c2.out'"
@@ -164,7 +164,7 @@ t_wait_for "$D/ulis.out" 'recv 12 bytes' 5
 "$DRV" listen unix "$U" </dev/null >"$D/live.out" 2>&1
 st=$?
 drv_end
-t_check "unix listen: listening on the path as given" grep -q "^\* L1 listening on $U\$" "$D/ulis.out"
+t_check "unix listen: listening on the path as given" grep -q "^\* L1 listening on $U over unix\$" "$D/ulis.out"
 t_check "unix listen: the client's bytes" grep -q '^< #1 recv 12 bytes \[chunk 1\]$' "$D/ulis.out"
 t_check "unix listen: a live socket file is refused" [ "$st" -ne 0 ]
 t_check "unix listen: ... with one clear line" grep -q "^! $U is already in use\$" "$D/live.out"
@@ -177,7 +177,7 @@ t_check "stale: the file is there before" [ -S "$U" ]
 drv_start stale listen unix "$U"
 t_wait_for "$D/stale.out" 'listening on|!' 5
 drv_end
-t_check "stale: a stale socket file is reused" grep -q "^\* L1 listening on $U\$" "$D/stale.out"
+t_check "stale: a stale socket file is reused" grep -q "^\* L1 listening on $U over unix\$" "$D/stale.out"
 # A file that is not a socket is never removed.
 U=$D/plain.file
 echo keep >"$U"
@@ -199,7 +199,7 @@ drv_say 'back-to-you'
 t_wait_for "$D/uc.out" 'back-to-you' 5
 drv_end
 exec 5>&-
-t_check "unixgram listen: the peer is #1 by its path" grep -q "^\* #1 accepted from $D/client.sock on L1\$" "$D/udl.out"
+t_check "unixgram listen: the peer is #1 by its path" grep -q "^\* #1 accepted from $D/client.sock on L1 over unixgram\$" "$D/udl.out"
 t_check "unixgram listen: the reply reached it" grep -q 'back-to-you' "$D/uc.out"
 t_check "unixgram listen: the file is removed on exit" [ ! -e "$U" ]
 

@@ -160,6 +160,19 @@ test_error_text_connect(void **state)
 	e.addr = "10.0.0.1:80";
 	e.message = "timed out after 10 seconds";
 	test_check_error(&e, "connect 10.0.0.1:80: timed out after 10 seconds");
+
+	/* A message that names its errno already (a TLS cause) does not get
+	 * it twice; one naming another errno, or part of it, still does. */
+	e.call = "SSL_connect";
+	e.addr = NULL;
+	e.err = ECONNRESET;
+	e.message = "Connection reset by peer (ECONNRESET)";
+	test_check_error(&e, "SSL_connect: Connection reset by peer "
+	    "(ECONNRESET)");
+	e.message = "reset (EPIPE)";
+	test_check_error(&e, "SSL_connect: reset (EPIPE) (ECONNRESET)");
+	e.message = "reset (CONNRESET)";
+	test_check_error(&e, "SSL_connect: reset (CONNRESET) (ECONNRESET)");
 }
 
 /* bind() gets plain words for the two errors everyone meets. */

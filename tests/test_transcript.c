@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "sockscope/evlog.h"
+#include "sockscope/tls.h"
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
@@ -1192,6 +1193,98 @@ test_dropped(void **state)
 	sbuf_free(&b);
 }
 
+/* Lines about a socket name its transport unless it is TCP, whose lines
+ * stay as they were (SPEC 9). */
+static void
+test_transports(void **state)
+{
+	struct ev	e;
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	e.kind = EV_LISTENING;
+	e.listener = 1;
+	e.addr = "127.0.0.1:5000";
+	test_check(&test_text, &e, "* L1 listening on 127.0.0.1:5000\n");
+	e.transport = "udp";
+	test_check(&test_text, &e,
+	    "* L1 listening on 127.0.0.1:5000 over udp\n");
+	test_check(&test_json, &e, "{\"t\":0.000000,\"event\":\"listening\","
+	    "\"listener\":1,\"addr\":\"127.0.0.1:5000\",\"transport\":"
+	    "\"udp\"}\n");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_ACCEPTED;
+	e.conn = 2;
+	e.listener = 1;
+	e.peer = "/tmp/s";
+	e.transport = "unix";
+	test_check(&test_text, &e,
+	    "* #2 accepted from /tmp/s on L1 over unix\n");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_CONNECTED;
+	e.conn = 1;
+	e.peer = "127.0.0.1:443";
+	e.local = "127.0.0.1:5555";
+	test_check(&test_text, &e,
+	    "* #1 connected to 127.0.0.1:443 from 127.0.0.1:5555\n");
+	e.transport = "tls";
+	test_check(&test_text, &e, "* #1 connected to 127.0.0.1:443 from "
+	    "127.0.0.1:5555 over tls\n");
+	/* The transport word is escaped like everything else. */
+	e.transport = "t\x1bx";
+	test_check(&test_text, &e, "* #1 connected to 127.0.0.1:443 from "
+	    "127.0.0.1:5555 over t\\x1bx\n");
+}
+
+/* A complete handshake: one '*' line in text, a "tls" event with the
+ * fields in JSON. */
+static void
+test_tls(void **state)
+{
+	struct ev	 e;
+	struct tls_info	 i;
+	struct sbuf	 b = { 0 };
+
+	(void)state;
+	memset(&i, 0, sizeof i);
+	strcpy(i.version, "TLSv1.3");
+	strcpy(i.cipher, "TLS_AES_256_GCM_SHA384");
+	strcpy(i.sni, "localhost");
+	i.peer_cert = 1;
+	strcpy(i.peer.subject, "CN=localhost");
+	strcpy(i.peer.issuer, "CN=Test CA");
+	strcpy(i.peer.not_before, "2026-12-02 07:58:15 UTC");
+	strcpy(i.peer.not_after, "2027-01-01 07:58:15 UTC");
+	i.verify_code = 10;
+	strcpy(i.verify, "certificate has expired");
+	strcpy(i.summary, "TLSv1.3 TLS_AES_256_GCM_SHA384, peer CN=localhost, "
+	    "verify: certificate has expired (not enforced)");
+
+	memset(&e, 0, sizeof e);
+	e.kind = EV_TLS;
+	e.conn = 1;
+	e.call = "SSL_connect";
+	e.message = i.summary;
+	e.tls = &i;
+	test_check(&test_text, &e, "* #1 TLS: TLSv1.3 TLS_AES_256_GCM_SHA384, "
+	    "peer CN=localhost, verify: certificate has expired (not "
+	    "enforced)\n");
+	test_check(&test_json, &e, "{\"t\":0.000000,\"event\":\"tls\","
+	    "\"conn\":1,\"summary\":\"TLSv1.3 TLS_AES_256_GCM_SHA384, peer "
+	    "CN=localhost, verify: certificate has expired (not enforced)\","
+	    "\"role\":\"client\",\"version\":\"TLSv1.3\",\"cipher\":"
+	    "\"TLS_AES_256_GCM_SHA384\",\"sni\":\"localhost\",\"subject\":"
+	    "\"CN=localhost\",\"issuer\":\"CN=Test CA\",\"not_before\":"
+	    "\"2026-12-02 07:58:15 UTC\",\"not_after\":\"2027-01-01 07:58:15 "
+	    "UTC\",\"verify_code\":10,\"verify\":\"certificate has "
+	    "expired\",\"verify_enforced\":false}\n");
+	assert_int_not_equal(transcript_event(&test_json, &b, &e), 0);
+	test_json_lines_valid(b.p, b.len);
+	sbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1210,6 +1303,8 @@ main(void)
 		cmocka_unit_test(test_locale),
 		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_call),
+		cmocka_unit_test(test_transports),
+		cmocka_unit_test(test_tls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

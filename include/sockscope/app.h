@@ -138,6 +138,15 @@ int app_send_raw(const void *p, size_t n);
 /* /follow on|off and --follow: every new connection takes focus. */
 void app_set_follow(int on);
 
+/* The transport (enum net_transport, net.h) /connect and /listen use: the
+ * one the program started with (-u, -U, -c); NET_TCP until set.
+ * /connect https://... uses TLS whatever it is. */
+void app_set_transport(int transport);
+
+/* Called before a TLS /connect: makes the TLS client contexts on first
+ * use (main.c); 0, or -1 and *cause (malloc'd), and nothing is opened. */
+void app_set_tls_hook(int (*ready)(char **cause));
+
 /* Focus connection id (/conn, the screen's keys, the command line). */
 int app_focus(int id, char **cause);
 

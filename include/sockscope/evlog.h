@@ -26,9 +26,13 @@ enum ev_kind {
 	EV_RESET,	/* conn: by_peer ? peer reset it : we sent RST */
 	EV_CLOSED,	/* conn or listener closed (totals for a conn) */
 	EV_ERROR,	/* a call failed: call, addr, err, message */
-	EV_WAIT		/* conn: recv() found nothing (EAGAIN) or
+	EV_WAIT,	/* conn: recv() found nothing (EAGAIN) or
 			   send() would block (queued bytes in len) */
+	EV_TLS		/* conn: the TLS handshake is complete: message
+			   is its summary, tls the details */
 };
+
+struct tls_info;
 
 /*
  * One event.  Strings are borrowed: valid only while the event is being
@@ -57,6 +61,9 @@ struct ev {
 	uint64_t		 in_bytes;	/* EV_CLOSED totals */
 	uint64_t		 in_chunks;
 	uint64_t		 out_bytes;
+	const struct tls_info	*tls;		/* EV_TLS (tls.h) */
+	const char		*transport;	/* "udp", "unix", "unixgram",
+						   "tls"; NULL for TCP */
 };
 
 /* The symbolic name of an errno value ("ECONNREFUSED"), or "E<number>". */
@@ -85,7 +92,7 @@ void evlog_error_text(struct sbuf *out, const struct ev *e);
 void evlog_api_text(struct sbuf *out, const struct ev *e);
 
 /* The kind of a line added by evlog_add_text() (not an enum ev_kind value). */
-#define EVLOG_TEXT ((enum ev_kind)(EV_WAIT + 1))
+#define EVLOG_TEXT ((enum ev_kind)(EV_TLS + 1))
 
 /* One kept line of the Events pane. */
 struct evlog_line {

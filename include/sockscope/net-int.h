@@ -177,6 +177,9 @@ extern const struct net_ops net_tls_ops;
 
 /* net.c: the TLS context for a client (0) or a server (1), or NULL. */
 struct tls_ctx *net_tls_ctx(int server);
+/* The client context for a host given as name (an address may have its
+ * own, net_set_tls_addr()). */
+struct tls_ctx *net_tls_client_ctx(const char *name);
 
 /*
  * The engine's parts (net.c, net-listen.c) share its state and these.
@@ -209,6 +212,8 @@ struct net_engine {
 	int			  hooked;	/* before-sleep hook added */
 	struct tls_ctx		 *tls_client;	/* the caller's (net_set_tls) */
 	struct tls_ctx		 *tls_server;
+	struct tls_ctx		 *tls_client_addr; /* for an address
+						     (net_set_tls_addr) */
 };
 extern struct net_engine net;
 

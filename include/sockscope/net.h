@@ -121,6 +121,10 @@ int net_connect_ex(const char *host, const char *port, enum net_transport t);
 struct tls_ctx;
 struct tls_info;
 void net_set_tls(struct tls_ctx *client, struct tls_ctx *server);
+/* The client context for a host given as an IP address (NULL: the client
+ * one of net_set_tls()): SPEC 9 verifies names by default, not addresses.
+ * The caller's to free, after net_free(). */
+void net_set_tls_addr(struct tls_ctx *client_addr);
 /* The TLS session of connection id: 0 and *info, or -1 (not TLS, closed). */
 int net_tls_info(int id, struct tls_info *info);
 
