@@ -117,12 +117,18 @@ static void
 main_help(void)
 {
 	const char	*p = cmd_help_all(), *nl;
+	size_t		 i;
 
 	fputs(main_usage, stdout);
 	for (; *p != '\0'; p = nl + 1) {
 		nl = strchr(p, '\n');
 		printf("  %.*s\n", (int)(nl - p), p);
 	}
+	fputs("\nResponders (serve KIND, /serve KIND, --respond KIND):\n",
+	    stdout);
+	for (i = 0; responder_names[i] != NULL; i++)
+		printf("  %-9s %s\n", responder_names[i],
+		    responder_kind_help((enum responder_kind)i));
 	fputs(main_usage_end, stdout);
 }
 

@@ -147,13 +147,17 @@ serve_conn_kind(int id)
 	return responder_kind_name((enum responder_kind)(serve.ckind[id] - 1));
 }
 
-/* The kind serving listener lid, or NULL. */
+/* The kind serving listener lid (--respond's too), or NULL. */
 const char *
 serve_listener_kind(int lid)
 {
-	if (lid <= 0 || (size_t)lid >= serve.nlkind || serve.lkind[lid] == 0)
+	int	k = serve.def;
+
+	if (lid > 0 && (size_t)lid < serve.nlkind && serve.lkind[lid] != 0)
+		k = serve.lkind[lid];
+	if (lid <= 0 || k == 0)
 		return NULL;
-	return responder_kind_name((enum responder_kind)(serve.lkind[lid] - 1));
+	return responder_kind_name((enum responder_kind)(k - 1));
 }
 
 /* The served connection id, or NULL. */
