@@ -191,7 +191,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "the next request.  Example: /respond 404 no such page\n",
 	  NULL, cmd_parse_respond },
 	{ "serve", NULL, CMD_SERVE, 2, 3, "KIND [ADDR] PORT",
-	  "a demo server: listen; a responder answers each connection",
+	  "demo server: a responder answers each connection",
 	  "Open a listener on ADDR (default 127.0.0.1) and PORT whose\n"
 	  "accepted connections are answered by a responder of KIND: echo,\n"
 	  "upper, reverse, rot13 (each line back, transformed), drip (one\n"
