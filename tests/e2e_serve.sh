@@ -224,7 +224,30 @@ t_check "http: POST body counted, Content-Length exact, HEAD has no body" \
 	[ "$(cat "$D/c-http")" = ok ]
 curl -s --max-time 10 -I "http://127.0.0.1:$P/head" >"$D/curl-head"
 t_check "http: curl -I gets 200" grep -q '^HTTP/1.1 200' "$D/curl-head"
+python3 - "$P" >"$D/c-http400" 2>&1 <<'PY'
+import socket, sys
+s = socket.socket()
+s.settimeout(10)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"NOT HTTP <b>\r\n\r\n")
+buf = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    buf += b
+print(buf.split(b"\r\n")[0].decode(), b"<b>" not in buf.split(b"\r\n\r\n", 1)[1])
+PY
+t_check "http: a malformed request gets 400, escaped, then EOF ($(cat "$D/c-http400"))" \
+	grep -q '^HTTP/1.1 400 .* True$' "$D/c-http400"
+serve_stop
 
+# Chromium against --respond http with listen, as issue 9 asks.
+P=$(t_free_port)
+timeout 120 "$S" -n -k --respond http listen "$P" </dev/null \
+	>"$D/serve-chromium.out" 2>"$D/serve-chromium.err" &
+SP=$!; t_bg $SP
+t_wait_port "$P" 10
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$CHROME" ]; then
 	timeout 60 "$CHROME" --headless=new --no-sandbox --disable-gpu \
@@ -235,6 +258,8 @@ if [ -n "$CHROME" ]; then
 	t_check "http: Chromium's DOM shows its request line" grep -q 'GET /from-chromium HTTP/1.1' "$D/dom"
 	t_check "http: Chromium's DOM shows its own User-Agent line" \
 		grep -Eq 'User-Agent: Mozilla/5.0 .*Chrome/' "$D/dom"
+	t_check "http: Chromium's connections are in the transcript" \
+		grep -q 'accepted from 127.0.0.1' "$D/serve-chromium.out"
 else
 	t_need chromium
 fi
