@@ -433,8 +433,12 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 		const struct net_listener	*l = net_listener(i);
 		attr_t				 a;
 
-		if (row < first || y >= r->y + r->h - 1)
+		if (row < first || y >= r->y + r->h - 1) {
+			/* Its responder's row (below) may be in sight. */
+			if (serve_listener_kind(i) != NULL)
+				row++;
 			continue;
+		}
 		snprintf(buf, sizeof buf, " L%d %s %s", l->id, l->addr,
 		    l->fd == -1 ? "CLOSED" : l->all_interfaces ?
 		    "ALL IFACES" : "LISTENING");
@@ -447,7 +451,8 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 		attroff(a);
 		y++;
 		/* A demo server (/serve): its responder on a row below. */
-		if (serve_listener_kind(i) != NULL && y < r->y + r->h - 1) {
+		if (serve_listener_kind(i) != NULL && ++row >= first &&
+		    y < r->y + r->h - 1) {
 			snprintf(buf, sizeof buf, "    [%s] answers each "
 			    "connection", serve_listener_kind(i));
 			attron(A_DIM);
@@ -455,7 +460,6 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			ui_put_cut(buf, r->w - 2);
 			attroff(A_DIM);
 			y++;
-			row++;
 		}
 	}
 	for (i = 1; i <= net_conn_max(); i++, row++) {
