@@ -24,6 +24,7 @@
 #include "sockscope/httpview.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
+#include "sockscope/serve.h"
 #include "sockscope/textesc.h"
 #include "sockscope/util.h"
 
@@ -84,6 +85,7 @@ void
 app_free(void)
 {
 	app_log_flush();
+	serve_free();
 	store_free(&app.store);
 	evlog_free(&app.evlog);
 	httpview_free(&app.http);
@@ -633,6 +635,19 @@ app_sendfile(const struct cmd *c)
 	return rc;
 }
 
+/* /serve KIND [ADDR] PORT: a listener whose connections a responder
+ * answers (serve.c). */
+static void
+app_serve(const struct cmd *c)
+{
+	int	lid;
+
+	serve_init();
+	lid = net_listen(c->host, c->port);
+	if (lid > 0)
+		serve_listener(lid, (enum responder_kind)c->n);
+}
+
 /* Run a parsed command. */
 static int
 app_run(const struct cmd *c)
@@ -700,6 +715,9 @@ app_run(const struct cmd *c)
 		break;
 	case CMD_LISTEN:
 		net_listen_ex(c->host, c->port, app_transport);
+		break;
+	case CMD_SERVE:
+		app_serve(c);
 		break;
 	case CMD_VIEW:
 		if (app.fe->view == NULL) {

@@ -22,6 +22,7 @@
 #include "sockscope/httpview.h"
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
+#include "sockscope/serve.h"
 #include "sockscope/transcript.h"
 #include "sockscope/util.h"
 
@@ -107,7 +108,8 @@ batch_event(const struct ev *e, void *arg)
 		batch.accepted++;
 	if (e->kind == EV_RESET && e->by_peer)
 		batch.peer_reset = 1;
-	if (e->kind == EV_EOF && batch.input_ended) {
+	if (e->kind == EV_EOF && batch.input_ended &&
+	    serve_conn_kind(e->conn) == NULL) {
 		/*
 		 * Batch input over and the peer done: nothing can follow.
 		 * Half-close (after the queue drains; the socket closes
@@ -205,7 +207,9 @@ batch_input_ended(void)
 
 		if (c == NULL || !conn_is_open(c))
 			continue;
-		if (batch.o->listen_mode) {
+		if (serve_conn_kind(id) != NULL) {
+			/* A responder ends it (serve.c). */
+		} else if (batch.o->listen_mode) {
 			/* Only connections the peer already finished end,
 			 * after what is queued for them is sent. */
 			if (c->state == CONN_EOF_RECEIVED && !c->shutdown_pending)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sockscope/cmd.h"
+#include "sockscope/responder.h"
 #include "sockscope/util.h"
 
 /* Longest piece of user input quoted in a message before "..." cuts it. */
@@ -67,6 +68,7 @@ static cmd_parse_fn cmd_parse_view;
 static cmd_parse_fn cmd_parse_helpcmd;
 static cmd_parse_fn cmd_parse_respond;
 static cmd_parse_fn cmd_parse_sendfile;
+static cmd_parse_fn cmd_parse_serve;
 
 static const char *const cmd_auto_keywords[] = { "on", "off", NULL };
 static const char *const cmd_notation_keywords[] = { "c", "python", NULL };
@@ -193,6 +195,18 @@ static const struct cmd_entry cmd_table[] = {
 	  "reads EOF; -k says Connection: keep-alive and keeps it open for\n"
 	  "the next request.  Example: /respond 404 no such page\n",
 	  NULL, cmd_parse_respond },
+	{ "serve", NULL, CMD_SERVE, 2, 3, "KIND [ADDR] PORT",
+	  "demo server: a responder answers each connection",
+	  "Open a listener on ADDR (default 127.0.0.1) and PORT whose\n"
+	  "accepted connections are answered by a responder of KIND: echo,\n"
+	  "upper, reverse, rot13 (each line back, transformed), drip (one\n"
+	  "byte per write, 100 ms apart), chunky (pieces of random size),\n"
+	  "slow (reads 1 byte per 100 ms), oneshot (one line, then EOF),\n"
+	  "reset (one line, then a reset), discard, chargen, daytime (RFC\n"
+	  "863, 864, 867) or http (a page showing the request).  Served\n"
+	  "connections are ordinary ones, tagged with KIND: /serve echo 5151\n"
+	  "then /connect 127.0.0.1 5151 shows both ends in one window.\n",
+	  responder_names, cmd_parse_serve },
 	{ "sendfile", NULL, CMD_SENDFILE, 1, UINT_MAX, "PATH",
 	  "send a file's bytes as they are",
 	  "Send the bytes of the file at PATH (the rest of the line, spaces\n"
@@ -1578,4 +1592,36 @@ cmd_suggest(const char *p, size_t n, const char *const *choices)
 		}
 	}
 	return best;
+}
+
+/* Parse /serve KIND [ADDR] PORT: the kind in n, then as /listen. */
+static int
+cmd_parse_serve(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word		w[CMD_WORDS_MAX];
+	enum responder_kind	k;
+	char			name[16];
+	int			nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
+		return -1;
+	if (w[0].n >= sizeof name)
+		k = RESPONDER_NKINDS;
+	else {
+		memcpy(name, w[0].p, w[0].n);
+		name[w[0].n] = '\0';
+		if (responder_kind_from_name(name, &k) != 0)
+			k = RESPONDER_NKINDS;
+	}
+	if (k == RESPONDER_NKINDS) {
+		return cmd_fail_quoted(cause,
+		    "/serve: KIND must be echo, upper, reverse, rot13, drip, "
+		    "chunky, slow, oneshot, reset, discard, chargen, daytime "
+		    "or http, got ", w[0].p, w[0].n, "");
+	}
+	out->n = (size_t)k;
+	if (nw == 3 && cmd_parse_host(ce, &w[1], out, cause) == -1)
+		return -1;
+	return cmd_parse_portword(ce, &w[nw - 1], out, cause);
 }

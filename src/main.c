@@ -24,6 +24,8 @@
 #include "sockscope/loop.h"
 #include "sockscope/net.h"
 #include "sockscope/prompt.h"
+#include "sockscope/responder.h"
+#include "sockscope/serve.h"
 #include "sockscope/textesc.h"
 #include "sockscope/tls.h"
 #include "sockscope/ui.h"
@@ -41,11 +43,15 @@ enum {
 	OPT_TLS_KEY,
 	OPT_FOLLOW,
 	OPT_LAB,
-	OPT_NOTATION
+	OPT_NOTATION,
+	OPT_RESPOND,
+	OPT_SEED
 };
 
 /* The mode words, for "did you mean" on a typo. */
-static const char *const main_modes[] = { "connect", "listen", NULL };
+static const char *const main_modes[] = {
+	"connect", "listen", "serve", NULL
+};
 
 static const char main_usage[] =
 "Usage: sockscope [OPTIONS]                      full screen, nothing open yet\n"
@@ -55,6 +61,9 @@ static const char main_usage[] =
 "       sockscope [OPTIONS] connect HOST PORT    the same\n"
 "       sockscope [OPTIONS] -l [ADDR] PORT       listen (netcat style)\n"
 "       sockscope [OPTIONS] listen [ADDR] PORT   the same\n"
+"       sockscope [OPTIONS] serve KIND [ADDR] PORT\n"
+"                                        a demo server: listen and answer\n"
+"                                        each connection with responder KIND\n"
 "\n"
 "An interactive socket explorer: shows every byte received in hex and as\n"
 "safe text, every recv() result as its own chunk, EOF, resets and the state\n"
@@ -97,6 +106,9 @@ static const char main_usage[] =
 "      --tls-cert=FILE, --tls-key=FILE\n"
 "                          the TLS server's certificate and key (default:\n"
 "                          self-signed, made at start, for localhost)\n"
+"      --respond=KIND      listen: a responder answers every accepted\n"
+"                          connection (KIND: see the list below)\n"
+"      --seed=N            chunky's piece sizes (1)\n"
 "  /connect and /listen use the transport given here (-u, -c);\n"
 "  /connect https://HOST/ uses TLS.\n"
 "  -h, --help              show this help and exit\n"
@@ -116,12 +128,18 @@ static void
 main_help(void)
 {
 	const char	*p = cmd_help_all(), *nl;
+	size_t		 i;
 
 	fputs(main_usage, stdout);
 	for (; *p != '\0'; p = nl + 1) {
 		nl = strchr(p, '\n');
 		printf("  %.*s\n", (int)(nl - p), p);
 	}
+	fputs("\nResponders (serve KIND, /serve KIND, --respond KIND):\n",
+	    stdout);
+	for (i = 0; responder_names[i] != NULL; i++)
+		printf("  %-9s %s\n", responder_names[i],
+		    responder_kind_help((enum responder_kind)i));
 	fputs(main_usage_end, stdout);
 }
 
@@ -141,6 +159,8 @@ static const struct option main_options[] = {
 	{ "no-color",		no_argument,		NULL, OPT_NO_COLOR },
 	{ "follow",		no_argument,		NULL, OPT_FOLLOW },
 	{ "lab",		no_argument,		NULL, OPT_LAB },
+	{ "respond",		required_argument,	NULL, OPT_RESPOND },
+	{ "seed",		required_argument,	NULL, OPT_SEED },
 	{ "history",		required_argument,	NULL, OPT_HISTORY },
 	{ "notation",		required_argument,	NULL, OPT_NOTATION },
 	{ "udp",		no_argument,		NULL, 'u' },
@@ -312,7 +332,22 @@ struct main_opts {
 	int			 tls_verify;	/* -1 default, 0 --insecure, 1 */
 	const char		*tls_cert;
 	const char		*tls_key;
+	int			 respond;	/* --respond, serve: kind + 1 */
+	uint32_t		 seed;		/* --seed */
 };
+
+/* A responder kind's name (--respond, serve): its kind + 1, or exit 2. */
+static int
+main_kind(const char *s)
+{
+	enum responder_kind	k;
+
+	if (responder_kind_from_name(s, &k) != 0)
+		main_usage_error("'%s' is not a responder: echo, upper, reverse, "
+		    "rot13, drip, chunky, slow, oneshot, reset, discard, "
+		    "chargen, daytime or http", s);
+	return (int)k + 1;
+}
 
 /* Parse the options into o; returns the index of the first operand. */
 static int
@@ -420,6 +455,13 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 		case OPT_TLS_KEY:
 			o->tls_key = optarg;
 			break;
+		case OPT_RESPOND:
+			o->respond = main_kind(optarg);
+			break;
+		case OPT_SEED:
+			o->seed = (uint32_t)main_number(optarg, 0, UINT32_MAX,
+			    "--seed");
+			break;
 		case OPT_HISTORY:
 			/* Which lines the screen's history file keeps. */
 			if (strcmp(optarg, "commands") != 0 &&
@@ -524,6 +566,13 @@ main_parse_target(int argc, char **argv, struct main_opts *o)
 	if (argc > 0 && strcmp(argv[0], "listen") == 0) {
 		o->listen_mode = 1;
 		argc--, argv++;
+	} else if (argc > 0 && strcmp(argv[0], "serve") == 0) {
+		if (argc < 3 || argc > 4)
+			main_usage_error("serve needs KIND [ADDR] PORT%s", "");
+		o->respond = main_kind(argv[1]);
+		o->listen_mode = 1;
+		o->keep = 1;
+		argc -= 2, argv += 2;
 	} else if (argc > 0 && strcmp(argv[0], "connect") == 0 &&
 	    !o->listen_mode) {
 		o->connect_mode = 1;
@@ -749,6 +798,11 @@ main_run(const struct main_opts *o, enum net_transport t)
 
 	app_set_transport(t);
 	app_subscribe(main_watch_tls, NULL);
+	if (o->respond != 0) {
+		serve_init();
+		serve_set_seed(o->seed);
+		serve_set_default((enum responder_kind)(o->respond - 1));
+	}
 	if (o->listen_mode && t == NET_TCP)
 		target = net_listen(o->host, o->port);
 	else if (o->listen_mode)
@@ -811,6 +865,7 @@ main(int argc, char **argv)
 	o.scrollback = 64ULL * 1024 * 1024;
 	o.tls_verify = -1;
 	o.notation = -1;
+	o.seed = 1;
 
 	first = main_parse_options(argc, argv, &o);
 	main_parse_target(argc - first, argv + first, &o);

@@ -545,7 +545,8 @@ net_watch_mask(const struct net_conn *nc)
 	 * only until something waits (then quiet is set), so the screen can
 	 * say so.  Sending goes on regardless.
 	 */
-	if (!nc->quiet && (!nc->c.eof_in || !net.cfg.auto_recv))
+	if (!nc->quiet && (!nc->c.eof_in || !net.cfg.auto_recv) &&
+	    !(nc->rx_capped && nc->rx_left == 0 && net.cfg.auto_recv))
 		ev |= LOOP_READ;
 	if (nc->c.qlen > 0)
 		ev |= LOOP_WRITE;
@@ -553,7 +554,7 @@ net_watch_mask(const struct net_conn *nc)
 		ev |= nc->ops->wants(nc);
 	/* Nothing asked and nothing new to learn: the loop would only
 	 * report the same hang-up again, forever. */
-	if (ev == 0 && !nc->quiet)
+	if (ev == 0 && !nc->quiet && !(nc->rx_capped && nc->rx_left == 0))
 		ev = LOOP_ERRORS;
 	return ev;
 }
@@ -1200,6 +1201,8 @@ net_got(struct net_conn *nc, size_t asked, size_t n, size_t trunc)
 	e.data = net.rbuf;
 	e.offset = conn_on_recv(&nc->c, n);
 	e.chunk = nc->c.in_chunks;
+	if (nc->rx_capped)
+		nc->rx_left -= n < nc->rx_left ? n : nc->rx_left;
 	net_emit(&e);
 	if (trunc > n) {
 		char	*msg = xasprintf("datagram of %zu bytes: only the "
@@ -1547,10 +1550,18 @@ net_on_conn_fd(int fd, int revents, void *arg)
 	 * Receive before sending: bytes that arrived before a reset stay
 	 * readable, and a send that fails first would lose them.
 	 */
-	if (net.cfg.auto_recv && !nc->c.eof_in &&
+	if (net.cfg.auto_recv && nc->rx_capped && nc->rx_left == 0) {
+		/* Its reader asked for nothing more now: leave it in the
+		 * kernel (net_set_read_limit()). */
+	} else if (net.cfg.auto_recv && !nc->c.eof_in &&
 	    (revents & (LOOP_READ | LOOP_HUP | LOOP_ERR))) {
 		for (i = 0; i < NET_RECV_BURST; i++) {
 			size_t	want = net.cfg.recv_size;
+
+			if (nc->rx_capped && nc->rx_left < want)
+				want = nc->rx_left;
+			if (want == 0)
+				break;
 
 			/* A short read means the kernel queue is empty now
 			 * (a datagram is one read whatever its size). */
@@ -1587,7 +1598,23 @@ net_check_pending(struct net_conn *nc)
 {
 	if (nc->retiring || nc->fd == -1 || nc->pend_timer != 0 ||
 	    nc->ops->pending == NULL || !net.cfg.auto_recv ||
-	    nc->c.eof_in || !nc->ops->pending(nc))
+	    nc->c.eof_in || (nc->rx_capped && nc->rx_left == 0) ||
+	    !nc->ops->pending(nc))
 		return;
 	nc->pend_timer = loop_add_timer(0, net_on_pending, nc);
+}
+
+/* Cap what automatic receiving reads on connection id from now on. */
+int
+net_set_read_limit(int id, size_t limit, char **cause)
+{
+	struct net_conn	*nc = net_find(id, cause);
+
+	if (nc == NULL)
+		return -1;
+	nc->rx_capped = limit != SIZE_MAX;
+	nc->rx_left = limit;
+	net_dirty(nc);
+	net_check_pending(nc);
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include "sockscope/evlog.h"
 #include "sockscope/httpview.h"
 #include "sockscope/net.h"
+#include "sockscope/serve.h"
 #include "sockscope/textwidth.h"
 #include "sockscope/tls.h"
 #include "sockscope/ui.h"
@@ -422,6 +423,9 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 	if (app.focus > 0) {
 		int	last = net_listener_max();
 
+		for (i = 1; i <= net_listener_max(); i++)
+			last += serve_listener_kind(i) != NULL;
+
 		for (i = 1; i <= app.focus && i <= net_conn_max(); i++)
 			last += httpview_first_line(&app.http, i) != NULL ? 2 : 1;
 		if (last > inner)
@@ -432,8 +436,12 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 		const struct net_listener	*l = net_listener(i);
 		attr_t				 a;
 
-		if (row < first || y >= r->y + r->h - 1)
+		if (row < first || y >= r->y + r->h - 1) {
+			/* Its responder's row (below) may be in sight. */
+			if (serve_listener_kind(i) != NULL)
+				row++;
 			continue;
+		}
 		snprintf(buf, sizeof buf, " L%d %s %s", l->id, l->addr,
 		    l->fd == -1 ? "CLOSED" : l->all_interfaces ?
 		    "ALL IFACES" : "LISTENING");
@@ -445,6 +453,17 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 		ui_put_cut(buf, r->w - 2);
 		attroff(a);
 		y++;
+		/* A demo server (/serve): its responder on a row below. */
+		if (serve_listener_kind(i) != NULL && ++row >= first &&
+		    y < r->y + r->h - 1) {
+			snprintf(buf, sizeof buf, "    [%s] answers each "
+			    "connection", serve_listener_kind(i));
+			attron(A_DIM);
+			move(y, r->x + 1);
+			ui_put_cut(buf, r->w - 2);
+			attroff(A_DIM);
+			y++;
+		}
 	}
 	for (i = 1; i <= net_conn_max(); i++, row++) {
 		const struct conn	*c = net_conn(i);
@@ -473,6 +492,14 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			attron(ui_attr(ui_state_color(c->state)));
 			left -= ui_put_cut(conn_state_name(c->state), left);
 			attroff(ui_attr(ui_state_color(c->state)));
+		}
+		if (serve_conn_kind(i) != NULL && 3 + (int)strlen(
+		    serve_conn_kind(i)) <= left) {
+			/* Answered by a responder (/serve): its kind. */
+			snprintf(buf, sizeof buf, " [%s]", serve_conn_kind(i));
+			attron(A_BOLD);
+			left -= ui_put_cut(buf, left);
+			attroff(A_BOLD);
 		}
 		if (left > 1 && c->peer[0] != '\0') {
 			addch(' ');

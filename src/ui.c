@@ -720,11 +720,13 @@ ui_before_sleep(int *timeout_ms, void *arg)
 	}
 }
 
-/* Nonzero when the screen should close. */
+/* Nonzero when the screen should close.  The loop asks first each turn,
+ * so reactions to the last turn's events (app_later()) run here. */
 static int
 ui_done(void *arg)
 {
 	(void)arg;
+	app_run_later();
 	return ui.quit || ui.signal != 0 || app.quit;
 }
 

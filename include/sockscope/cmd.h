@@ -38,7 +38,9 @@ enum cmd_kind {
 	CMD_FOLLOW,	/* /follow on|off: on */
 	CMD_NOTATION,	/* /notation c|python: on (1 = python) */
 	CMD_HELP,	/* /help [COMMAND]: topic (NULL = list all) */
-	CMD_QUIT	/* /quit */
+	CMD_QUIT,	/* /quit */
+	CMD_SERVE	/* /serve KIND [ADDR] PORT: n (enum responder_kind),
+			   host (NULL = default), port */
 };
 
 enum cmd_eol {

@@ -104,6 +104,9 @@ struct net_conn {
 						   net_watch()) */
 	int			 dirty;		/* on the dirty list */
 	int			 retiring;	/* closed: freed before sleep */
+	int			 rx_capped;	/* net_set_read_limit() gave a
+						   limit: read at most rx_left */
+	size_t			 rx_left;
 	struct net_conn		*live_prev, *live_next;
 	struct net_conn		*dirty_next;
 };

@@ -147,6 +147,15 @@ int net_reset(int id, char **cause);
 int net_close(int id, char **cause);
 int net_close_listener(int lid, char **cause);
 
+/*
+ * Per-connection read control (responders, serve.c): automatic receiving
+ * on connection id reads at most limit more bytes in total (SIZE_MAX: no
+ * limit, as every connection starts).  At 0 its socket is not watched for
+ * input, so what the peer sends waits in the kernel.  Returns 0, or -1 with
+ * *cause set when id is not an open connection.
+ */
+int net_set_read_limit(int id, size_t limit, char **cause);
+
 /* Connections and listeners, by id (NULL if no such id, or forgotten).
  * A closed connection's struct is a copy kept for the view. */
 const struct conn *net_conn(int id);
