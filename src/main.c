@@ -175,7 +175,10 @@ static const struct option main_options[] = {
 	{ NULL,			0,			NULL, 0 }
 };
 
-/* Print a usage error (quoting s safely) and exit 2. */
+/* Print a usage error (quoting s safely) and exit 2.  fmt is a literal
+ * with at most one %s, for s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void __attribute__((noreturn))
 main_usage_error(const char *fmt, const char *s)
 {
@@ -187,6 +190,7 @@ main_usage_error(const char *fmt, const char *s)
 	free(q);
 	exit(2);
 }
+#pragma GCC diagnostic pop
 
 /* Parse a whole decimal number in [min, max] or exit 2. */
 static unsigned long
