@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -791,6 +792,30 @@ main_watch_tls(const struct ev *e, void *arg)
 		main_tls_failed = 1;
 }
 
+/*
+ * Raise the soft limit on open descriptors to the hard one, so that
+ * thousands of connections can be held; the Events pane says so (batch's
+ * transcript stays as it was).  A limit that cannot be raised is kept.
+ */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit	rl;
+	char		text[128];
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY)
+		return;
+	snprintf(text, sizeof text, "descriptor limit raised from %llu to "
+	    "%llu (the hard limit, RLIMIT_NOFILE)",
+	    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	app_note(0, text);
+}
+
 /* Open the target, run the -e lines, then batch mode or the screen;
  * returns the exit status. */
 static int
@@ -802,6 +827,7 @@ main_run(const struct main_opts *o, enum net_transport t)
 
 	app_set_transport(t);
 	app_subscribe(main_watch_tls, NULL);
+	main_raise_nofile();
 	if (o->respond != 0) {
 		serve_init();
 		serve_set_seed(o->seed);

@@ -41,6 +41,11 @@
 
 static void	net_on_listener(int fd, int revents, void *arg);
 
+/* While paused for want of descriptors, try accepting again this often
+ * too (another process may free them: ENFILE), not only when one of ours
+ * closes. */
+#define NET_RETRY_MS 250
+
 /* The path of a Unix listener, as the kernel has it. */
 const char *
 net_lstn_path(const struct net_lstn *l)
@@ -61,6 +66,24 @@ net_resume_listeners(void)
 			l->pub.paused = 0;
 			loop_mod_fd(l->pub.fd, LOOP_READ);
 		}
+		if (l->retry != 0) {
+			loop_del_timer(l->retry);
+			l->retry = 0;
+		}
+	}
+}
+
+/* A paused listener's retry timer: watch it again. */
+static void
+net_lstn_retry(long long id, void *arg)
+{
+	struct net_lstn	*l = arg;
+
+	(void)id;
+	l->retry = 0;
+	if (l->pub.paused && l->pub.fd != -1) {
+		l->pub.paused = 0;
+		loop_mod_fd(l->pub.fd, LOOP_READ);
 	}
 }
 
@@ -71,6 +94,10 @@ net_lstn_close(struct net_lstn *l)
 	struct net_who	w = net_who_lstn(l->pub.id);
 	struct net_conn	*nc, *next;
 
+	if (l->retry != 0) {
+		loop_del_timer(l->retry);
+		l->retry = 0;
+	}
 	loop_del_fd(l->pub.fd);
 	net_sys_close(&w, l->pub.fd, 0);
 	l->pub.fd = -1;
@@ -166,20 +193,37 @@ net_accept(struct net_lstn *l)
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				/* The backlog is empty: a burst is over. */
+				l->starved = 0;
 				return;
-			net_emit_error(NULL, l->pub.id, "accept", l->pub.addr,
-			    errno);
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				/*
-				 * The client stays in the backlog and the
-				 * listener readable: stop watching it until a
-				 * connection closes, or this would spin.
-				 */
-				l->pub.paused = 1;
-				loop_mod_fd(l->pub.fd, 0);
 			}
+			if (errno != EMFILE && errno != ENFILE &&
+			    errno != ENOBUFS && errno != ENOMEM) {
+				net_emit_error(NULL, l->pub.id, "accept",
+				    l->pub.addr, errno);
+				return;
+			}
+			/*
+			 * One line per burst: said when the descriptors run
+			 * out, not again until every waiting client has been
+			 * accepted (the backlog is empty).
+			 */
+			if (!l->starved)
+				net_emit_error(NULL, l->pub.id, "accept",
+				    l->pub.addr, errno);
+			l->starved = 1;
+			/*
+			 * The client stays in the backlog and the listener
+			 * readable: stop watching it until a connection
+			 * closes or the retry timer fires, or this would
+			 * spin.
+			 */
+			l->pub.paused = 1;
+			loop_mod_fd(l->pub.fd, 0);
+			if (l->retry == 0)
+				l->retry = loop_add_timer(NET_RETRY_MS,
+				    net_lstn_retry, l);
 			return;
 		}
 		nc = net_conn_new(l->pub.id, CONN_ESTABLISHED, l->tr);

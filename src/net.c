@@ -300,6 +300,8 @@ net_free(void)
 	for (i = 0; i < net.nlisteners; i++) {
 		struct net_lstn	*l = net.listeners[i];
 
+		if (l->retry != 0)
+			loop_del_timer(l->retry);
 		if (l->pub.fd != -1) {
 			struct net_who	w = net_who_lstn(l->pub.id);
 

@@ -120,6 +120,9 @@ struct net_lstn {
 	int			 own_path;	/* Unix: we made the file */
 	int			 want_write;	/* datagram: a peer's reply
 						   waits for room */
+	int			 starved;	/* out of descriptors, clients
+						   waiting: said once */
+	long long		 retry;		/* timer: try accepting again */
 };
 
 /* Who a record is about. */

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# End-to-end: many connections.  20k sequential connections all appear in
+# the transcript with their bytes; 2,000 held at once under ulimit -n 4096;
+# past a low descriptor limit every client is served in the end and the
+# EMFILE line comes once per burst; the raised descriptor limit is said in
+# the Events pane.  Functional checks only: nothing here is timed.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+t_need python3 tmux ss timeout
+S=$SOCKSCOPE
+D=$T_DIR
+C="python3 ${top_srcdir:-$(dirname "$0")/..}/tests/scale-client.py"
+
+# Start `sockscope -n -k listen PORT` (descriptor limit $1) writing $2.
+start_listener() {
+	( ulimit -n "$1"; exec timeout --foreground 120 "$S" -n -k listen "$P" \
+		</dev/null >"$2" 2>&1 ) &
+	spid=$!
+	t_bg $spid
+	t_wait_port "$P" || t_fail "listener on $P did not start" "$2"
+}
+
+# --- 20,000 sequential connections ----------------------------------------
+N=20000
+P=$(t_free_port)
+start_listener 4096 "$D/seq.out"
+$C seq "$P" "$N" >"$D/seq.client" 2>&1
+t_check "seq: the client made $N round trips" grep -qx "done $N" "$D/seq.client"
+seq_all_closed() {
+	[ "$(grep -c ' closed (in 8 bytes in 1 chunk, out 0 bytes)' "$D/seq.out")" -eq "$N" ]
+}
+t_check "seq: $N connections closed with their 8 bytes" t_until 30 seq_all_closed
+t_check "seq: $N accepted lines" [ "$(grep -c '^\* #[0-9]* accepted from ' "$D/seq.out")" -eq "$N" ]
+t_check "seq: the last connection is #$N" grep -q "^\* #$N accepted from " "$D/seq.out"
+# Every payload, each once, in the hex gutters.
+t_check "seq: all $N payloads in the transcript" \
+	[ "$(grep -o '|s[0-9]\{6\}\.|' "$D/seq.out" | sort -u | wc -l)" -eq "$N" ]
+t_check "seq: no error lines" [ "$(grep -c '^!' "$D/seq.out")" -eq 0 ]
+kill $spid 2>/dev/null
+
+# --- 2,000 concurrent connections held -------------------------------------
+N=2000
+P=$(t_free_port)
+start_listener 4096 "$D/hold.out"
+mkfifo "$D/hold.in"
+( ulimit -n 4096; exec $C hold "$P" "$N" <"$D/hold.in" >"$D/hold.client" 2>&1 ) &
+hpid=$!
+t_bg $hpid
+exec 6>"$D/hold.in"
+t_wait_for "$D/hold.client" "held $N|scale-client" 60
+t_check "hold: the client holds $N connections" grep -qx "held $N" "$D/hold.client"
+hold_all_recv() {
+	[ "$(grep -c '^< #[0-9]* recv 8 bytes \[chunk 1\]' "$D/hold.out")" -eq "$N" ]
+}
+t_check "hold: $N connections' bytes received while all are open" t_until 30 hold_all_recv
+t_check "hold: none closed yet" [ "$(grep -c ' closed (' "$D/hold.out")" -eq 0 ]
+t_check "hold: $N established on the listener's port" \
+	[ "$(ss -Htn state established "sport = :$P" | wc -l)" -eq "$N" ]
+t_check "hold: all $N payloads" [ "$(grep -o '|h[0-9]\{6\}\.|' "$D/hold.out" | sort -u | wc -l)" -eq "$N" ]
+t_check "hold: no error lines" [ "$(grep -c '^!' "$D/hold.out")" -eq 0 ]
+exec 6>&-
+t_wait_pid $hpid 30
+hold_all_eof() {
+	[ "$(grep -c '^< #[0-9]* recv 0 bytes: EOF' "$D/hold.out")" -eq "$N" ]
+}
+t_check "hold: every connection's EOF seen when the client leaves" t_until 30 hold_all_eof
+kill $spid 2>/dev/null
+
+# --- past a low descriptor limit: bursts ----------------------------------
+N=60
+P=$(t_free_port)
+start_listener 20 "$D/burst.out"
+emfile_lines() {
+	grep -c '^!.*accept.*Too many open files (EMFILE)' "$D/burst.out"
+}
+$C burst "$P" "$N" >"$D/burst1.client" 2>&1
+t_check "burst 1: all $N clients served past ulimit -n 20" grep -qx "served $N" "$D/burst1.client"
+t_check "burst 1: the EMFILE line once ($(emfile_lines))" [ "$(emfile_lines)" -eq 1 ]
+$C burst "$P" "$N" >"$D/burst2.client" 2>&1
+t_check "burst 2: all $N clients served" grep -qx "served $N" "$D/burst2.client"
+t_check "burst 2: the EMFILE line once more ($(emfile_lines) in all)" [ "$(emfile_lines)" -eq 2 ]
+burst_all_closed() {
+	[ "$(grep -c ' closed (in 8 bytes in 1 chunk' "$D/burst.out")" -eq $((2 * N)) ]
+}
+t_check "bursts: all $((2 * N)) connections closed with their bytes" t_until 20 burst_all_closed
+t_check "bursts: all $((2 * N)) payloads" \
+	[ "$(grep -o '|b[0-9]\{6\}\.|' "$D/burst.out" | sort | wc -l)" -eq $((2 * N)) ]
+t_check "bursts: still running" kill -0 $spid
+kill $spid 2>/dev/null
+
+# --- the raised limit is said in the Events pane ----------------------------
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ] || [ "$hard" -le 256 ]; then
+	t_pass "limit note: skipped (hard limit $hard)"
+else
+	P=$(t_free_port)
+	t_tmux_start 160 40 "ulimit -Sn 256; exec $S listen $P"
+	t_see "limit note: the Events pane says the limit was raised" \
+		"descriptor limit raised from 256 to $hard"
+	t_keys F10
+fi
+
+# --- batch's transcript says nothing of it ---------------------------------
+P=$(t_free_port)
+( ulimit -Sn 256; exec timeout --foreground 20 "$S" -n -t listen "$P" \
+	</dev/null >"$D/quiet.out" 2>&1 ) &
+qpid=$!
+t_bg $qpid
+t_wait_port "$P"
+$C seq "$P" 1 >/dev/null 2>&1
+t_wait_pid $qpid 20
+t_check "batch: the transcript does not mention the limit" \
+	[ "$(grep -c 'descriptor limit' "$D/quiet.out")" -eq 0 ]
+t_check "batch: the one connection is there" grep -q ' closed (in 8 bytes' "$D/quiet.out"
+
+t_done
