@@ -103,15 +103,15 @@ store_unlink_conn(struct store_list *l, struct chunk *ch)
 	l->generation++;
 }
 
-/* Drop the oldest chunk of the whole store. */
-static void
-store_evict(struct store *s)
+/* Unlink the oldest chunk of the whole store and return it. */
+static struct chunk *
+store_take_oldest(struct store *s)
 {
 	struct chunk	*ch = s->head;
 
 	store_unlink_global(s, ch);
 	store_unlink_conn(&s->lists[ch->conn], ch);
-	free(ch);
+	return ch;
 }
 
 /* Add a chunk, evicting the oldest ones to stay within the bound. */
@@ -121,7 +121,7 @@ store_add(struct store *s, int conn, enum store_dir dir, uint64_t seq,
 {
 	const unsigned char	*p = data;
 	struct store_list	*l;
-	struct chunk		*ch;
+	struct chunk		*ch, *spare = NULL;
 	size_t			 cap, need;
 
 	if (s->bound <= STORE_CHUNK_OVERHEAD || conn < 0)
@@ -140,10 +140,22 @@ store_add(struct store *s, int conn, enum store_dir dir, uint64_t seq,
 	 * at most bound by the invariant, so it cannot overflow either.
 	 */
 	need = len + STORE_CHUNK_OVERHEAD;
-	while (s->head != NULL && store_memory(s) > s->bound - need)
-		store_evict(s);
+	while (s->head != NULL && store_memory(s) > s->bound - need) {
+		struct chunk	*old = store_take_oldest(s);
 
-	ch = xmalloc(sizeof *ch + len);
+		/*
+		 * Under a flood every recv() is the same size: the evicted
+		 * chunk's memory holds the new one, with no free() and
+		 * malloc() (and no fresh pages) per chunk.  Only an exact
+		 * size is reused, so the accounting stays exact.
+		 */
+		if (spare == NULL && old->len == len)
+			spare = old;
+		else
+			free(old);
+	}
+
+	ch = spare != NULL ? spare : xmalloc(sizeof *ch + len);
 	ch->conn = conn;
 	ch->dir = dir;
 	ch->seq = seq;
