@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,20 @@ net_lstn_path(const struct net_lstn *l)
 	return ((const struct sockaddr_un *)(const void *)&l->addr.ss)->sun_path;
 }
 
+/* Watch paused listener l again.  accept() can fail with EMFILE even
+ * when nobody waits (the descriptor is taken first), so a burst is also
+ * over when the backlog is found empty here: the next one is said. */
+static void
+net_lstn_wake(struct net_lstn *l)
+{
+	struct pollfd	pfd = { .fd = l->pub.fd, .events = POLLIN };
+
+	l->pub.paused = 0;
+	loop_mod_fd(l->pub.fd, LOOP_READ);
+	if (l->starved && poll(&pfd, 1, 0) == 0)
+		l->starved = 0;
+}
+
 /* Resume listeners that ran out of descriptors. */
 void
 net_resume_listeners(void)
@@ -62,10 +77,8 @@ net_resume_listeners(void)
 	for (i = 0; i < net.nlisteners; i++) {
 		struct net_lstn	*l = net.listeners[i];
 
-		if (l->pub.paused && l->pub.fd != -1) {
-			l->pub.paused = 0;
-			loop_mod_fd(l->pub.fd, LOOP_READ);
-		}
+		if (l->pub.paused && l->pub.fd != -1)
+			net_lstn_wake(l);
 		if (l->retry != 0) {
 			loop_del_timer(l->retry);
 			l->retry = 0;
@@ -81,10 +94,8 @@ net_lstn_retry(long long id, void *arg)
 
 	(void)id;
 	l->retry = 0;
-	if (l->pub.paused && l->pub.fd != -1) {
-		l->pub.paused = 0;
-		loop_mod_fd(l->pub.fd, LOOP_READ);
-	}
+	if (l->pub.paused && l->pub.fd != -1)
+		net_lstn_wake(l);
 }
 
 /* Close listener l's socket (and remove its Unix file). */
