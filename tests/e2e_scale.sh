@@ -81,10 +81,17 @@ emfile_lines() {
 }
 $C burst "$P" "$N" >"$D/burst1.client" 2>&1
 t_check "burst 1: all $N clients served past ulimit -n 20" grep -qx "served $N" "$D/burst1.client"
-t_check "burst 1: the EMFILE line once ($(emfile_lines))" [ "$(emfile_lines)" -eq 1 ]
+# One line per burst, not per attempt (dozens of accept() calls fail in a
+# burst).  A client that stalls for longer than the listener's 250 ms
+# retry starts, to the listener, a new burst; on a loaded machine that can
+# happen, so allow a few lines, never one per attempt.
+B1=$(emfile_lines)
+between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+t_check "burst 1: the EMFILE line said, not per attempt ($B1)" between "$B1" 1 3
 $C burst "$P" "$N" >"$D/burst2.client" 2>&1
 t_check "burst 2: all $N clients served" grep -qx "served $N" "$D/burst2.client"
-t_check "burst 2: the EMFILE line once more ($(emfile_lines) in all)" [ "$(emfile_lines)" -eq 2 ]
+B2=$(emfile_lines)
+t_check "burst 2: the EMFILE line said again, not per attempt ($B2 in all)" between "$B2" $((B1 + 1)) $((B1 + 3))
 burst_all_closed() {
 	[ "$(grep -c ' closed (in 8 bytes in 1 chunk' "$D/burst.out")" -eq $((2 * N)) ]
 }
