@@ -116,11 +116,11 @@ t_check "/lisen: nothing opened" [ ! -s "$D/h.out" ]
 # (SO_LINGER 0); "sink" accepts clients and never reads, with a receive
 # buffer so small that our queue fills.
 cat >"$D/peer.py" <<'EOPY'
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 mode, port = sys.argv[1], int(sys.argv[2])
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-if mode == "sink":
+if mode in ("sink", "closeon"):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.bind(("127.0.0.1", port))
 s.listen(8)
@@ -129,6 +129,13 @@ while True:
     c, _ = s.accept()
     if mode == "close":
         c.recv(1)   # data arrived: close with most of it unread (RST)
+        c.close()
+        break
+    if mode == "closeon":
+        # Close (unread data: RST) once the test says all its input was
+        # read by sockscope, so that some of it is still in its queue.
+        while not os.path.exists(sys.argv[3]):
+            time.sleep(0.02)
         c.close()
         break
     if mode == "reset":
@@ -215,17 +222,44 @@ t_check "/quit with a queue: the log says it too" grep -qx "! #1 dropped $n queu
 # The peer closes with our data unread: RST, and the bytes still queued
 # are dropped by the engine; said all the same (lines after that are
 # refused, each with its own message).
+# Through a FIFO: the writer stops once sockscope has read 8 MB or has
+# stopped reading (its queue reached batch mode's 4 MiB).  The kernel
+# holds at most its 4 MB send buffer, so bytes are then still queued in
+# sockscope; only then does the peer close without reading (RST).
+cat >"$D/feed.py" <<'EOPY'
+import os, select, sys
+fifo, go, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
+buf = (b"q" * 1000 + b"\n") * 64
+fd = os.open(fifo, os.O_WRONLY)
+os.set_blocking(fd, False)
+sent = 0
+while sent < total:
+    if not select.select([], [fd], [], 3.0)[1]:
+        break       # sockscope stopped reading input: its queue is full
+    try:
+        sent += os.write(fd, buf[:min(len(buf), total - sent)])
+    except BlockingIOError:
+        pass
+print(sent)
+open(go, "w").close()
+os.close(fd)
+EOPY
 PC=$(t_free_port)
-python3 "$D/peer.py" close "$PC" &
+python3 "$D/peer.py" closeon "$PC" "$D/e.go" &
 t_bg $!
 t_wait_port "$PC"
-timeout 30 "$S" -n 127.0.0.1 "$PC" <"$D/q.data" >"$D/e.out" 2>"$D/e.err"
-t_check "end of input, peer closes unread: exit 1" [ $? -eq 1 ]
+mkfifo "$D/e.in"
+timeout 60 "$S" -n 127.0.0.1 "$PC" <"$D/e.in" >"$D/e.out" 2>"$D/e.err" &
+epid=$!
+t_bg $epid
+written=$(python3 "$D/feed.py" "$D/e.in" "$D/e.go" 8008000)
+t_wait_pid "$epid" 60
+t_check "end of input, peer closes unread: exit 1" [ "$T_STATUS" -eq 1 ]
 t_check "end of input, peer closes unread: reset shown" grep -q '^! #1 reset by peer$' "$D/e.out"
 n=$(sed -n 's/^sockscope: #1: \([0-9]*\) queued bytes were never sent (the peer reset the connection)$/\1/p' "$D/e.err")
 sent=$(sed -n 's/^\* #1 closed (in .*, out \([0-9]*\) bytes)$/\1/p' "$D/e.out")
 t_check "end of input, peer closes unread: the dropped bytes are said ($n)" [ "${n:-0}" -gt 0 ]
-t_check "end of input, peer closes unread: no more than were not sent" [ "$((${n:-0} + ${sent:-0}))" -le "$total" ]
+t_check "end of input, peer closes unread: no more than were not sent" [ "$((${n:-0} + ${sent:-0}))" -le "$((${written:-0} + 1))" ]
 # SIGTERM while the queue is full.
 mkfifo "$D/tin"
 "$S" -n --json -o "$D/t.log" 127.0.0.1 "$PQ" <"$D/tin" >"$D/t.out" 2>"$D/t.err" &
