@@ -142,7 +142,11 @@ t_type "hello world"
 t_view "lesson 6: three chunks of at most 5 bytes" \
 	-y "^── recv 1 · 5 B ──" -y "^hello$" -y "^── recv 2 · 5 B ──" \
 	-y "^ worl$" -y "^── recv 3 · 2 B ──" -y "^d\\\\n$"
-t_see "lesson 6: the last recv(5) narrated" "s\.recv\(5\) → b'd\\\\n'$"
+# Each read on its own line: a fold of b'hello' and b' worl' into
+# "b'hello' ×2" would teach the wrong bytes.
+t_view "lesson 6: each recv(5) narrated with its own bytes" \
+	-y "s\.recv\(5\) → b'hello'$" -y "s\.recv\(5\) → b' worl'$" \
+	-y "s\.recv\(5\) → b'd\\\\n'$" -n "×"
 
 # === Lesson 7: data waiting in the kernel, then a reset ======================
 P0=$(t_free_port)
