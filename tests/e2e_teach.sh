@@ -75,10 +75,21 @@ t_lesson "/respond 200 hello"
 t_see "lesson 1: the answer is in the Text pane" "^│hello +│$"
 t_see "lesson 1: b'' once the client closes" \
 	"conn\.recv\(4096\) → b'' +the peer finished sending"
+t_lesson "/view lab"
+t_view "lesson 1: /view lab shows the whole lesson's narration" \
+	-y "^\+[0-9.]+ L1 conn, addr = s\.accept\(\)  → \('127\.0\.0\.1', [0-9]+\)$" \
+	-y "^\+[0-9.]+ conn\.sendall\(b'HTTP/1\.1 200 OK\\\\r\\\\n'… \(103 bytes\)\)$" \
+	-y "^\+[0-9.]+ conn\.shutdown\(socket\.SHUT_WR\)$" \
+	-y "^\+[0-9.]+ conn\.recv\(4096\) → b'' +the peer finished sending$" \
+	-y "^\+[0-9.]+ conn\.close\(\)$"
 t_check "lesson 1: the client read the answer and then b''" \
 	t_wait_for "$D/l1" "^b''$" 5
 t_check "lesson 1: the client's answer says hello" \
 	grep -q "200 OK.*hello" "$D/l1"
+
+t_type "/quit"
+t_exit0 "the lesson's window quits"
+rm -f "$D/exit" "$D/stty"
 
 # === Lessons 2-4: echo, upper, drip, pair, half-close, in one window ========
 t_tmux_start 80 24 "$(lc "sockscope --notation python")"
@@ -129,8 +140,12 @@ t_see "lesson 5: the server closes too: b''" \
 	"s5\.recv\(4096\) → b'' +the peer finished sending"
 t_see "lesson 5: then the client closes" "s5\.close\(\)"
 
+t_type "/quit"
+t_exit0 "the lesson's window quits"
+rm -f "$D/exit" "$D/stty"
+
 # === Lesson 6: partial recv with -b 5 ========================================
-# Each lesson's window stays open until the test ends: fresh ports.
+# A fresh port per lesson: the last one may still be closing.
 P1=$(t_free_port)
 t_tmux_start 80 24 "$(lc "sockscope --notation python --lab -b 5")"
 t_must "lesson 6: the prompt" "^>"
@@ -147,6 +162,10 @@ t_view "lesson 6: three chunks of at most 5 bytes" \
 t_view "lesson 6: each recv(5) narrated with its own bytes" \
 	-y "s\.recv\(5\) → b'hello'$" -y "s\.recv\(5\) → b' worl'$" \
 	-y "s\.recv\(5\) → b'd\\\\n'$" -n "×"
+
+t_type "/quit"
+t_exit0 "the lesson's window quits"
+rm -f "$D/exit" "$D/stty"
 
 # === Lesson 7: data waiting in the kernel, then a reset ======================
 P0=$(t_free_port)
@@ -176,6 +195,10 @@ t_see "lesson 7: the Text pane names the RST" "RST sent: connection reset"
 t_check "lesson 7: the Python client gets ConnectionResetError" \
 	t_wait_for "$D/l7" "^ConnectionResetError" 5
 
+t_type "/quit"
+t_exit0 "the lesson's window quits"
+rm -f "$D/exit" "$D/stty"
+
 # === Lesson 8: the backlog with --manual-accept ==============================
 # Written against the documented interface (--manual-accept, /accept, the
 # backlog in the Socket pane); runs once the program has the option.
@@ -193,6 +216,8 @@ s.close()" "$P0"
 	t_lesson "/accept"
 	t_see "lesson 8: accept narrated" "conn, addr = s\.accept\(\)"
 	t_see "lesson 8: a backlog of 2" "backlog[: ]+2"
+	t_type "/quit"
+	t_exit0 "the lesson's window quits"
 else
 	echo "# skipped lesson 8: this sockscope has no --manual-accept yet"
 fi
