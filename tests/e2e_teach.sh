@@ -19,13 +19,15 @@ P1=$(t_free_port)
 P2=$(t_free_port)
 P3=$(t_free_port)
 
-# The README's text of a lesson command, checked to be in the README (and
-# its first word's lesson in the man page), with the course's ports mapped
-# to this run's: lc "sockscope --notation python listen 19999".
+# Check that the README teaches a lesson command word for word (in this
+# shell, not in a $(...) subshell, so that a failure counts).
+t_readme() {
+	grep -qF -- "$1" "$README" || t_fail "README teaches: $1"
+}
+
+# A lesson command as this run types it: the course's ports mapped to
+# this run's, sockscope the program under test.
 lc() {
-	if ! grep -qF -- "$1" "$README"; then
-		t_fail "README teaches: $1"
-	fi
 	printf '%s\n' "$1" | sed -e 's/19999/@0@/g' -e 's/5150/@1@/g' \
 		-e 's/5151/@2@/g' -e 's/5152/@3@/g' -e "s/@0@/$P0/g" \
 		-e "s/@1@/$P1/g" -e "s/@2@/$P2/g" -e "s/@3@/$P3/g" -e "s|^sockscope|$S|"
@@ -33,7 +35,14 @@ lc() {
 
 # Type a lesson's command line as the README spells it.
 t_lesson() {
+	t_readme "$1"
 	t_type "$(lc "$1")"
+}
+
+# Start a lesson's window (80x24) with the command the README gives.
+t_start_lesson() {
+	t_readme "$1"
+	t_tmux_start 80 24 "$(lc "$1")"
 }
 
 # A course client: python3 with the course's calls, its output in FILE.
@@ -57,7 +66,7 @@ t_check "the man page has the teaching section" \
 	grep -q '^\.SH TEACHING WITH SOCKSCOPE' "$MAN"
 
 # === Lesson 1: the 19999 server, a client that sends a request ==============
-t_tmux_start 80 24 "$(lc "sockscope --notation python listen 19999")"
+t_start_lesson "sockscope --notation python listen 19999"
 t_must "lesson 1: listening" "s\.listen\(\)"
 t_wait_port "$P0"
 py "$D/l1" "s.send(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
@@ -92,7 +101,7 @@ t_exit0 "the lesson's window quits"
 rm -f "$D/exit" "$D/stty"
 
 # === Lessons 2-4: echo, upper, drip, pair, half-close, in one window ========
-t_tmux_start 80 24 "$(lc "sockscope --notation python")"
+t_start_lesson "sockscope --notation python"
 t_must "lesson 2: the prompt" "^>"
 t_lesson "/serve echo 5150"
 t_wait_port "$P1"
@@ -147,7 +156,7 @@ rm -f "$D/exit" "$D/stty"
 # === Lesson 6: partial recv with -b 5 ========================================
 # A fresh port per lesson: the last one may still be closing.
 P1=$(t_free_port)
-t_tmux_start 80 24 "$(lc "sockscope --notation python --lab -b 5")"
+t_start_lesson "sockscope --notation python --lab -b 5"
 t_must "lesson 6: the prompt" "^>"
 t_lesson "/serve echo 5150"
 t_wait_port "$P1"
@@ -169,7 +178,7 @@ rm -f "$D/exit" "$D/stty"
 
 # === Lesson 7: data waiting in the kernel, then a reset ======================
 P0=$(t_free_port)
-t_tmux_start 80 24 "$(lc "sockscope --notation python --lab -m listen 19999")"
+t_start_lesson "sockscope --notation python --lab -m listen 19999"
 t_must "lesson 7: listening" "s\.listen\(\)"
 t_wait_port "$P0"
 py "$D/l7" "s.send(b'hello from python\n')
@@ -204,7 +213,7 @@ rm -f "$D/exit" "$D/stty"
 # backlog in the Socket pane); runs once the program has the option.
 if "$S" --help 2>&1 | grep -q -- '--manual-accept'; then
 	P0=$(t_free_port)
-	t_tmux_start 80 24 "$(lc "sockscope --notation python --manual-accept listen 19999")"
+	t_start_lesson "sockscope --notation python --manual-accept listen 19999"
 	t_must "lesson 8: listening" "s\.listen\(\)"
 	t_wait_port "$P0"
 	for i in 1 2 3; do
