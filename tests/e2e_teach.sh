@@ -208,6 +208,26 @@ t_type "/quit"
 t_exit0 "the lesson's window quits"
 rm -f "$D/exit" "$D/stty"
 
+# The same lesson in one window: the client is sockscope's own #1.
+P0=$(t_free_port)
+t_start_lesson "sockscope --notation python --lab -m listen 19999"
+t_must "lesson 7, one window: listening" "s\.listen\(\)"
+t_lesson "/connect 127.0.0.1 19999"
+t_must "lesson 7, one window: the client connected" "s\.connect\(\('127\.0\.0\.1', $P0\)\)"
+t_type "hello from python"
+t_must "lesson 7, one window: the client sent" "s\.sendall\(b'hello from python\\\\n'\)"
+t_lesson "/conn #2"
+t_see "lesson 7, one window: 18 bytes wait on #2" \
+	"^ +rx 18 B waiting for recv\(\) · tx 0 B · ESTABLISHED · #2$"
+t_lesson "/reset"
+t_lesson "/conn #1"
+t_lesson "/recv"
+t_see "lesson 7, one window: the client's ConnectionResetError" \
+	"ConnectionResetError: \[Errno 104\] Connection reset by peer"
+t_type "/quit"
+t_exit0 "the lesson's window quits"
+rm -f "$D/exit" "$D/stty"
+
 # === Lesson 8: the backlog with --manual-accept ==============================
 # Written against the documented interface (--manual-accept, /accept, the
 # backlog in the Socket pane); runs once the program has the option.
