@@ -1328,7 +1328,21 @@ sysrec_same_str(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Nonzero when a and b fold into one line. */
+/* Nonzero when a and b show the same bytes: the first SYSREC_PREVIEW of
+ * them, all a narrated line ever shows (a copy keeps no more). */
+static int
+sysrec_same_preview(const struct sysrec *a, const struct sysrec *b)
+{
+	size_t	n = a->data_len < SYSREC_PREVIEW ? a->data_len : SYSREC_PREVIEW;
+
+	if (a->data == NULL || b->data == NULL)
+		return a->data == b->data;
+	return n == 0 || memcmp(a->data, b->data, n) == 0;
+}
+
+/* Nonzero when a and b fold into one line: the same call, arguments and
+ * result, and the same bytes shown (in Python notation the bytes are the
+ * result: recv(5) giving b'hello' then b' worl' is two lines). */
 int
 sysrec_same(const struct sysrec *a, const struct sysrec *b)
 {
@@ -1348,7 +1362,7 @@ sysrec_same(const struct sysrec *a, const struct sysrec *b)
 	    sysrec_same_str(a->service, b->service) &&
 	    a->data_len == b->data_len && a->trunc_len == b->trunc_len &&
 	    a->discarded == b->discarded &&
-	    sysrec_same_str(a->note, b->note);
+	    sysrec_same_str(a->note, b->note) && sysrec_same_preview(a, b);
 }
 
 /* Append " ×N" with N's digits grouped in threes by commas. */

@@ -850,8 +850,8 @@ test_exceptions_python(void **state)
 	assert_int_equal(hidden, 4);
 }
 
-/* Folding: the same call, fd, arguments, result and errno; the data and
- * the time may differ. */
+/* Folding: the same call, fd, arguments, result, errno and bytes shown;
+ * the time may differ, and bytes past the preview (32) are not shown. */
 static void
 test_same(void **state)
 {
@@ -864,7 +864,17 @@ test_same(void **state)
 	(void)state;
 	b = a;
 	b.t = 2.0;
+	assert_true(sysrec_same(&a, &b));
+	/* recv(5) giving b'hello' then b' worl' is not one line ×2. */
 	b.data = (const unsigned char *)"bbbb";
+	assert_false(sysrec_same(&a, &b));
+	a.data = (const unsigned char *)"0123456789abcdef0123456789abcdefX";
+	b.data = (const unsigned char *)"0123456789abcdef0123456789abcdefY";
+	a.data_len = b.data_len = 33;
+	assert_true(sysrec_same(&a, &b));
+	b.data = NULL;
+	assert_false(sysrec_same(&a, &b));
+	a = b;
 	assert_true(sysrec_same(&a, &b));
 	b.ret = 100;
 	assert_false(sysrec_same(&a, &b));
