@@ -581,6 +581,47 @@ ui_socket_tls(const struct layout_rect *r, int *y)
 	    info.verify_code == 0 ? UI_NORMAL : UI_WARN);
 }
 
+/* The Socket pane's kernel rows (TCP_INFO, buffer sizes) for the focus. */
+static void
+ui_socket_kernel(const struct layout_rect *r, int *y)
+{
+	struct net_kinfo	ki;
+	char			buf[96], b1[32];
+
+	if (net_kernel_info(app.focus, &ki) == -1)
+		return;
+	if (ki.state != NULL)
+		ui_socket_row(r, y, "tcp state", ki.state, UI_NORMAL);
+	if (ki.rtt_us >= 0) {
+		snprintf(buf, sizeof buf, "%ld.%03ld ms +- %ld.%03ld",
+		    ki.rtt_us / 1000, ki.rtt_us % 1000,
+		    ki.rttvar_us / 1000, ki.rttvar_us % 1000);
+		ui_socket_row(r, y, "rtt", buf, UI_NORMAL);
+	}
+	if (ki.cwnd >= 0) {
+		snprintf(buf, sizeof buf, "%ld segments", ki.cwnd);
+		ui_socket_row(r, y, "cwnd", buf, UI_NORMAL);
+	}
+	if (ki.unacked >= 0) {
+		snprintf(buf, sizeof buf, "%ld", ki.unacked);
+		ui_socket_row(r, y, "unacked", buf,
+		    ki.unacked > 0 ? UI_WARN : UI_NORMAL);
+	}
+	if (ki.retrans >= 0) {
+		snprintf(buf, sizeof buf, "%ld", ki.retrans);
+		ui_socket_row(r, y, "retrans", buf,
+		    ki.retrans > 0 ? UI_WARN : UI_NORMAL);
+	}
+	if (ki.rcvbuf >= 0) {
+		ui_bytes(b1, sizeof b1, (unsigned long long)ki.rcvbuf);
+		ui_socket_row(r, y, "rcvbuf", b1, UI_NORMAL);
+	}
+	if (ki.sndbuf >= 0) {
+		ui_bytes(b1, sizeof b1, (unsigned long long)ki.sndbuf);
+		ui_socket_row(r, y, "sndbuf", b1, UI_NORMAL);
+	}
+}
+
 /* The Socket pane: the focused connection's addresses and queues. */
 void
 ui_socket_draw(const struct layout_rect *r, int focus)
@@ -626,6 +667,7 @@ ui_socket_draw(const struct layout_rect *r, int focus)
 		ui_bytes(b1, sizeof b1, (unsigned long long)q);
 		ui_socket_row(r, &y, "kernel tx", b1, UI_NORMAL);
 	}
+	ui_socket_kernel(r, &y);
 	if (c->eof_in || c->eof_out) {
 		snprintf(buf, sizeof buf, "%s%s", c->eof_in ? "peer EOF " : "",
 		    c->eof_out ? "our EOF" : "");

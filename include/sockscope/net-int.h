@@ -159,6 +159,8 @@ int	net_sys_shutdown(const struct net_who *w, int fd, int how);
 int	net_sys_close(const struct net_who *w, int fd, uint64_t discarded);
 int	net_sys_ioctl(const struct net_who *w, int fd, unsigned long req,
 	    int *val, int record);
+int	net_sys_getopt(int fd, int level, int name, void *val,
+	    socklen_t *len);
 int	net_sys_unlink(const struct net_who *w, const char *path);
 void	net_sys_forward(const struct net_who *w, const struct sysrec *r);
 void	net_sys_gai(const struct net_who *w, const char *host,

@@ -177,4 +177,24 @@ int net_waiting(int id);
 long net_kernel_rxq(int id);
 long net_kernel_txq(int id);
 
+/* What the kernel knows of a connection (Linux TCP_INFO, SO_RCVBUF,
+ * SO_SNDBUF); a field the kernel does not report is -1. */
+struct net_kinfo {
+	const char	*state;		/* TCP state word, e.g. "CLOSE_WAIT";
+					 * NULL when not TCP */
+	long		 rtt_us;	/* smoothed round-trip time */
+	long		 rttvar_us;
+	long		 cwnd;		/* congestion window, segments */
+	long		 unacked;	/* segments sent, not yet acked */
+	long		 retrans;	/* segments retransmitted, in total */
+	long		 rcvbuf;	/* SO_RCVBUF, bytes */
+	long		 sndbuf;	/* SO_SNDBUF, bytes */
+};
+
+/* Fill ki for live connection id (not recorded: the view polls it);
+ * -1 when the connection has no socket to ask. */
+int net_kernel_info(int id, struct net_kinfo *ki);
+/* The kernel's word for a TCP state number (tcpi_state). */
+const char *net_tcp_state_name(int st);
+
 #endif
