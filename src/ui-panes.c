@@ -410,11 +410,32 @@ ui_conns_request(const struct layout_rect *r, int y, const char *req)
 	attroff(A_DIM);
 }
 
+/*
+ * Listener lid's accept backlog, for a row below it, when clients wait in
+ * it or always with --manual-accept: "    backlog 3/128 waiting".
+ * Returns 0 (and leaves buf alone) when there is no such row;
+ * buf may be NULL to ask only.
+ */
+static int
+ui_conns_backlog(char *buf, size_t size, int lid, long *queued)
+{
+	long	max;
+
+	if (net_listener_backlog(lid, queued, &max) == -1 ||
+	    (*queued == 0 && !net_accept_manual()))
+		return 0;
+	if (buf != NULL)
+		snprintf(buf, size, "    backlog %ld/%ld waiting",
+		    *queued, max);
+	return 1;
+}
+
 /* The Connections pane: every listener and connection with its state. */
 void
 ui_conns_draw(const struct layout_rect *r, int focus)
 {
 	int	inner = r->h - 2, total, first = 0, row = 0, i, y;
+	long	queued;
 	char	buf[128];
 
 	ui_box(r, "Connections", focus);
@@ -424,7 +445,8 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 		int	last = net_listener_max();
 
 		for (i = 1; i <= net_listener_max(); i++)
-			last += serve_listener_kind(i) != NULL;
+			last += (serve_listener_kind(i) != NULL) +
+			    ui_conns_backlog(NULL, 0, i, &queued);
 
 		for (i = 1; i <= app.focus && i <= net_conn_max(); i++)
 			last += httpview_first_line(&app.http, i) != NULL ? 2 : 1;
@@ -440,6 +462,7 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			/* Its responder's row (below) may be in sight. */
 			if (serve_listener_kind(i) != NULL)
 				row++;
+			row += ui_conns_backlog(NULL, 0, i, &queued);
 			continue;
 		}
 		snprintf(buf, sizeof buf, " L%d %s %s", l->id, l->addr,
@@ -462,6 +485,16 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			move(y, r->x + 1);
 			ui_put_cut(buf, r->w - 2);
 			attroff(A_DIM);
+			y++;
+		}
+		/* Manual accept: the clients waiting in its backlog. */
+		if (ui_conns_backlog(buf, sizeof buf, i, &queued) &&
+		    ++row >= first && y < r->y + r->h - 1) {
+			a = queued > 0 ? ui_attr(UI_WARN) | A_BOLD : A_DIM;
+			attron(a);
+			move(y, r->x + 1);
+			ui_put_cut(buf, r->w - 2);
+			attroff(a);
 			y++;
 		}
 	}

@@ -89,4 +89,35 @@ t_see "lab 80x24: the kernel line, with the kernel's state word" "rx 18 B waitin
 t_keys F10
 t_wait_exit 10
 
+# --- --manual-accept: the backlog waits for /accept ------------------------
+P=$(t_free_port)
+t_tmux_start 160 30 "$S --manual-accept listen 127.0.0.1 $P"
+t_see "manual accept: listening, backlog 0" "│ +backlog 0/[0-9]+ waiting"
+python3 - "$P" >"$D/clients.out" 2>&1 <<'PY' &
+import socket, sys, time
+socks = []
+for i in range(3):
+    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+    socks.append(s)
+print('connected', len(socks), flush=True)
+time.sleep(30)
+PY
+t_bg $!
+t_wait_for "$D/clients.out" "connected 3" 10
+t_see "manual accept: 3 clients wait in the backlog" "│ +backlog 3/[0-9]+ waiting"
+t_never "manual accept: nothing accepted by itself" "#1 ESTABLISHED"
+t_type "/accept"
+t_see "manual accept: /accept takes one, 2 wait" "│ +backlog 2/[0-9]+ waiting"
+t_see "manual accept: the accepted one is #1" "#1 ESTABLISHED"
+t_type "/accept L1"
+t_see "manual accept: /accept L1 takes the next" "│ +backlog 1/[0-9]+ waiting"
+t_type "/accept L7"
+t_see "manual accept: a wrong listener is one clear line" "no open listener L7"
+t_type "/accept"
+t_see "manual accept: the last one" "│ +backlog 0/[0-9]+ waiting"
+t_type "/accept"
+t_see "manual accept: an empty backlog is said" "no connection waits in L1's backlog"
+t_keys F10
+t_wait_exit 10
+
 t_done

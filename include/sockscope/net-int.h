@@ -120,6 +120,8 @@ struct net_lstn {
 	int			 own_path;	/* Unix: we made the file */
 	int			 want_write;	/* datagram: a peer's reply
 						   waits for room */
+	int			 held;		/* manual accept: clients
+						   wait; fd not watched */
 };
 
 /* Who a record is about. */

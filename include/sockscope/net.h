@@ -48,6 +48,7 @@ struct net_config {
 	int		 auto_recv;	/* call recv() when readable */
 	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	double		 timeout;	/* connect timeout per address, seconds */
+	int		 manual_accept;	/* accept() only on /accept */
 };
 
 struct net_listener {
@@ -196,5 +197,17 @@ struct net_kinfo {
 int net_kernel_info(int id, struct net_kinfo *ki);
 /* The kernel's word for a TCP state number (tcpi_state). */
 const char *net_tcp_state_name(int st);
+
+/* Manual accept: connections the kernel completed on listener lid that
+ * wait for accept() (TCP_INFO tcpi_unacked) and the backlog's size
+ * (tcpi_sacked); -1 when the kernel does not say (not TCP, closed). */
+int net_listener_backlog(int lid, long *queued, long *max);
+/* Nonzero while, with --manual-accept, a listener has clients waiting. */
+int net_accept_waiting(void);
+/* Nonzero with --manual-accept. */
+int net_accept_manual(void);
+/* Accept one connection waiting on listener lid (0: the first listener
+ * with one waiting); -1 with *cause when there is none. */
+int net_accept_one(int lid, char **cause);
 
 #endif
