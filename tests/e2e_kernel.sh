@@ -120,4 +120,64 @@ t_see "manual accept: an empty backlog is said" "no connection waits in L1's bac
 t_keys F10
 t_wait_exit 10
 
+# --- slow: what waits in the kernel grows ----------------------------------
+# sockscope sends 1 MiB to a slow demo server: its send queue fills.
+head -c 1048576 /dev/zero >"$D/1mb"
+P=$(t_free_port)
+timeout 120 "$S" -n serve slow 127.0.0.1 "$P" </dev/null >"$D/slow.out" 2>&1 &
+t_bg $!
+t_wait_port "$P" 10
+t_tmux_start 160 50 "$S 127.0.0.1 $P"
+t_see "slow: connected" "tcp state +ESTABLISHED"
+t_type "/sendfile $D/1mb"
+t_see "slow: kernel tx grows to KiB while the server reads slowly" "kernel tx +[0-9.]+ (KiB|MiB)"
+t_keys F10
+t_wait_exit 10
+
+# A Python client sends 1 MB to a slow served connection: what it sent
+# waits in sockscope's receive queue, and the Socket pane says so.
+P=$(t_free_port)
+t_tmux_start 160 50 "$S serve slow 127.0.0.1 $P"
+t_wait_port "$P" 10
+python3 - "$P" >"$D/py-slow.out" 2>&1 <<'PY' &
+import socket, sys
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=30)
+s.settimeout(30)
+try:
+    s.sendall(b'x' * 1000000)
+except OSError:
+    pass
+PY
+t_bg $!
+t_see "slow: the served connection's kernel rx grows (Python sent 1 MB)" "kernel rx +[0-9.]+ (KiB|MiB)"
+t_keys F10
+t_wait_exit 10
+
+# --- --manual-accept in batch: /accept on standard input -------------------
+P=$(t_free_port)
+mkfifo "$D/in"
+timeout 60 "$S" -n --manual-accept listen 127.0.0.1 "$P" <"$D/in" \
+	>"$D/ma.out" 2>"$D/ma.err" &
+t_bg $!
+exec 7>"$D/in"
+t_wait_port "$P" 10
+python3 - "$P" >"$D/ma-clients.out" 2>&1 <<'PY' &
+import socket, sys, time
+socks = [socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+         for i in range(2)]
+print('connected', len(socks), flush=True)
+time.sleep(30)
+PY
+t_bg $!
+t_wait_for "$D/ma-clients.out" "connected 2" 10
+t_check "batch manual accept: nothing accepted by itself" sh -c "! grep -q accepted '$D/ma.out'"
+echo "/accept" >&7
+t_wait_for "$D/ma.out" "#1 accepted from 127\.0\.0\.1" 10
+t_check "batch manual accept: /accept accepts #1" grep -q "#1 accepted" "$D/ma.out"
+t_check "batch manual accept: only one" sh -c "! grep -q '#2 accepted' '$D/ma.out'"
+echo "/accept L1" >&7
+t_wait_for "$D/ma.out" "#2 accepted from" 10
+t_check "batch manual accept: /accept L1 accepts #2" grep -q "#2 accepted" "$D/ma.out"
+exec 7>&-
+
 t_done
