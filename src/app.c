@@ -697,6 +697,9 @@ app_run(const struct cmd *c)
 			return app_refuse(cause);
 		rc = app_close(id, 0, &cause);
 		break;
+	case CMD_ACCEPT:
+		rc = net_accept_one(c->listener, &cause);
+		break;
 	case CMD_CONN:
 		rc = app_focus(c->conn, &cause);
 		break;

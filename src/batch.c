@@ -239,8 +239,9 @@ batch_want_input(void *arg)
 		/* The peer is slow: let the pipe wait instead of our memory. */
 		return 0;
 	}
-	if (net_open_listeners() > 0) {
-		/* Like nc -l: input waits until a client is connected. */
+	if (net_open_listeners() > 0 && !net_accept_manual()) {
+		/* Like nc -l: input waits until a client is connected (with
+		 * --manual-accept, /accept is what connects one). */
 		c = net_conn(app.focus);
 		return c != NULL && conn_is_open(c);
 	}

@@ -56,6 +56,7 @@ static cmd_parse_fn cmd_parse_none;
 static cmd_parse_fn cmd_parse_send;
 static cmd_parse_fn cmd_parse_hex;
 static cmd_parse_fn cmd_parse_recv;
+static cmd_parse_fn cmd_parse_accept;
 static cmd_parse_fn cmd_parse_auto;
 static cmd_parse_fn cmd_parse_notation;
 static cmd_parse_fn cmd_parse_eolcmd;
@@ -104,6 +105,13 @@ static const struct cmd_entry cmd_table[] = {
 	  "Each accepted connection gets the next #ID.  The transport is the\n"
 	  "one sockscope started with (-u UDP, -c TLS).\n",
 	  NULL, cmd_parse_listen },
+	{ "accept", NULL, CMD_ACCEPT, 0, 1, "[LID]",
+	  "accept one waiting client (--manual-accept)",
+	  "Call accept() once on listener LID (default: the first with a\n"
+	  "client waiting).  With --manual-accept listeners do not accept by\n"
+	  "themselves: clients the kernel completed wait in the backlog,\n"
+	  "shown in the Connections pane, until /accept takes one.\n",
+	  NULL, cmd_parse_accept },
 	{ "send", NULL, CMD_SEND, 1, 1, "TEXT",
 	  "send TEXT with C escapes decoded; no end-of-line",
 	  "Send TEXT to the focused connection, with no end-of-line added.\n"
@@ -746,6 +754,22 @@ cmd_parse_close(const struct cmd_entry *ce, const char *p, size_t n,
 	return cmd_fail_quoted(cause,
 	    "/close: expected #ID or LID like #2 or L1, got ", w[0].p, w[0].n,
 	    "");
+}
+
+/* Parse /accept [LID]. */
+static int
+cmd_parse_accept(const struct cmd_entry *ce, const char *p, size_t n,
+    struct cmd *out, char **cause)
+{
+	struct cmd_word	w[CMD_WORDS_MAX];
+	int		nw;
+
+	if ((nw = cmd_split(ce, p, n, w, cause)) == -1)
+		return -1;
+	if (nw == 0 || cmd_parse_lid(w[0].p, w[0].n, &out->listener) == 0)
+		return 0;
+	return cmd_fail_quoted(cause,
+	    "/accept: expected LID like L1, got ", w[0].p, w[0].n, "");
 }
 
 /* Parse /conn #ID ("N" without '#' is accepted too). */

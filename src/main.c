@@ -46,7 +46,8 @@ enum {
 	OPT_LAB,
 	OPT_NOTATION,
 	OPT_RESPOND,
-	OPT_SEED
+	OPT_SEED,
+	OPT_MANUAL_ACCEPT
 };
 
 /* The mode words, for "did you mean" on a typo. */
@@ -74,6 +75,8 @@ static const char main_usage[] =
 "Options:\n"
 "  -b, --recv-size=N       bytes asked of each recv() (1-1048576; 4096)\n"
 "  -m, --manual            do not call recv() by itself; /recv does\n"
+"      --manual-accept     listeners do not accept() by themselves;\n"
+"                          clients wait in the backlog for /accept\n"
 "      --eol=lf|crlf|cr|none\n"
 "                          appended to each typed line (lf)\n"
 "  -C, --crlf              same as --eol=crlf\n"
@@ -147,6 +150,7 @@ main_help(void)
 static const struct option main_options[] = {
 	{ "recv-size",		required_argument,	NULL, 'b' },
 	{ "manual",		no_argument,		NULL, 'm' },
+	{ "manual-accept",	no_argument,		NULL, OPT_MANUAL_ACCEPT },
 	{ "eol",		required_argument,	NULL, OPT_EOL },
 	{ "crlf",		no_argument,		NULL, 'C' },
 	{ "timeout",		required_argument,	NULL, 'w' },
@@ -372,6 +376,9 @@ main_parse_options(int argc, char **argv, struct main_opts *o)
 			break;
 		case 'm':
 			o->ncfg.auto_recv = 0;
+			break;
+		case OPT_MANUAL_ACCEPT:
+			o->ncfg.manual_accept = 1;
 			break;
 		case OPT_EOL:
 			if (cmd_parse_eol(optarg, &o->eol) != 0)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -185,10 +186,12 @@ net_open_listeners(void)
 	return n + net.listen_lookups;
 }
 
-/* Accept every pending connection on stream listener l. */
-static void
-net_accept(struct net_lstn *l)
+/* Accept every pending connection on stream listener l (once: at most
+ * one); returns how many. */
+static int
+net_accept(struct net_lstn *l, int once)
 {
+	int		got = 0;
 	struct net_who	w = net_who_lstn(l->pub.id);
 
 	for (;;) {
@@ -207,13 +210,13 @@ net_accept(struct net_lstn *l)
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				/* The backlog is empty: a burst is over. */
 				l->starved = 0;
-				return;
+				return got;
 			}
 			if (errno != EMFILE && errno != ENFILE &&
 			    errno != ENOBUFS && errno != ENOMEM) {
 				net_emit_error(NULL, l->pub.id, "accept",
 				    l->pub.addr, errno);
-				return;
+				return got;
 			}
 			/*
 			 * One line per burst: said when the descriptors run
@@ -235,7 +238,7 @@ net_accept(struct net_lstn *l)
 			if (l->retry == 0)
 				l->retry = loop_add_timer(NET_RETRY_MS,
 				    net_lstn_retry, l);
-			return;
+			return got;
 		}
 		nc = net_conn_new(l->pub.id, CONN_ESTABLISHED, l->tr);
 		nc->fd = fd;
@@ -248,6 +251,8 @@ net_accept(struct net_lstn *l)
 		e.addr = l->pub.addr;
 		net_emit(&e);
 		net_start(nc);
+		if (++got == 1 && once)
+			return got;
 	}
 }
 
@@ -328,8 +333,104 @@ net_on_listener(int fd, int revents, void *arg)
 		return;
 	if (l->ops_type == SOCK_DGRAM)
 		net_lstn_dgram_read(l);
-	else
-		net_accept(l);
+	else if (net.cfg.manual_accept) {
+		/* The clients wait in the backlog for /accept; stop watching
+		 * until then, or this would spin. */
+		l->held = 1;
+		loop_mod_fd(l->pub.fd, 0);
+	} else
+		net_accept(l, 0);
+}
+
+/* Clients waiting on stream listener lid, and the backlog's size. */
+int
+net_listener_backlog(int lid, long *queued, long *max)
+{
+	struct tcp_info	ti;
+	socklen_t	len = sizeof ti;
+	struct net_lstn	*l;
+
+	*queued = *max = -1;
+	if (lid < 1 || lid > net.nlisteners)
+		return -1;
+	l = net.listeners[lid - 1];
+	if (l->pub.fd == -1 || l->ops_type != SOCK_STREAM ||
+	    (l->tr != NET_TCP && l->tr != NET_TLS))
+		return -1;
+	memset(&ti, 0, sizeof ti);
+	if (net_sys_getopt(l->pub.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return -1;
+	/* For a listener, Linux puts the accept queue's length in
+	 * tcpi_unacked and its limit in tcpi_sacked. */
+	*queued = (long)ti.tcpi_unacked;
+	*max = (long)ti.tcpi_sacked;
+	return 0;
+}
+
+/* Nonzero with --manual-accept. */
+int
+net_accept_manual(void)
+{
+	return net.cfg.manual_accept;
+}
+
+/* Nonzero while a listener holds clients for /accept. */
+int
+net_accept_waiting(void)
+{
+	int	i;
+
+	for (i = 0; i < net.nlisteners; i++)
+		if (net.listeners[i]->held && net.listeners[i]->pub.fd != -1)
+			return 1;
+	return 0;
+}
+
+/* Accept one waiting client on listener lid (0: the first holding one). */
+int
+net_accept_one(int lid, char **cause)
+{
+	struct net_lstn	*l = NULL;
+	int		 i;
+
+	if (lid == 0) {
+		for (i = 0; i < net.nlisteners && l == NULL; i++)
+			if (net.listeners[i]->held &&
+			    net.listeners[i]->pub.fd != -1)
+				l = net.listeners[i];
+		for (i = 0; i < net.nlisteners && l == NULL; i++)
+			if (net.listeners[i]->pub.fd != -1 &&
+			    net.listeners[i]->ops_type == SOCK_STREAM)
+				l = net.listeners[i];
+		if (l == NULL) {
+			*cause = xstrdup("/accept: no open listener");
+			return -1;
+		}
+	} else if (lid > net.nlisteners ||
+	    net.listeners[lid - 1]->pub.fd == -1) {
+		*cause = xasprintf("/accept: no open listener L%d", lid);
+		return -1;
+	} else
+		l = net.listeners[lid - 1];
+	if (l->ops_type != SOCK_STREAM) {
+		*cause = xasprintf("/accept: L%d is a datagram socket: it has "
+		    "no backlog", l->pub.id);
+		return -1;
+	}
+	if (net_accept(l, 1) == 0) {
+		if (l->pub.fd != -1 && !l->pub.paused)
+			*cause = xasprintf("/accept: no connection waits "
+			    "in L%d's backlog", l->pub.id);
+		else
+			*cause = xasprintf("/accept: L%d could not accept",
+			    l->pub.id);
+		return -1;
+	}
+	/* Watch again: if more wait, the loop says so and holds them. */
+	l->held = 0;
+	if (l->pub.fd != -1 && !l->pub.paused)
+		loop_mod_fd(l->pub.fd, LOOP_READ);
+	return 0;
 }
 
 /*

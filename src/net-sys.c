@@ -435,6 +435,14 @@ net_sys_ioctl(const struct net_who *w, int fd, unsigned long req, int *val,
 	return rc;
 }
 
+/* getsockopt() for the kernel view (TCP_INFO, SO_RCVBUF...): polled while
+ * the view is shown, so never recorded (like the queue ioctls). */
+int
+net_sys_getopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	return getsockopt(fd, level, name, val, len);
+}
+
 /* unlink() of a Unix socket path. */
 int
 net_sys_unlink(const struct net_who *w, const char *path)

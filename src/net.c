@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <linux/sockios.h>
 
@@ -1472,6 +1473,62 @@ long
 net_kernel_txq(int id)
 {
 	return net_kernel_q(id, SIOCOUTQ);
+}
+
+/* The kernel's word for a TCP state number (tcpi_state). */
+const char *
+net_tcp_state_name(int st)
+{
+	static const char *const names[] = {
+		"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
+		"FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
+		"LISTEN", "CLOSING", "NEW_SYN_RECV"
+	};
+
+	if (st <= 0 || st >= (int)(sizeof names / sizeof names[0]))
+		return "?";
+	return names[st];
+}
+
+/* One int-sized socket option, or -1. */
+static long
+net_kernel_int(int fd, int level, int name)
+{
+	int		v = 0;
+	socklen_t	len = sizeof v;
+
+	if (net_sys_getopt(fd, level, name, &v, &len) == -1)
+		return -1;
+	return v;
+}
+
+/* Fill ki for live connection id from TCP_INFO and the buffer sizes. */
+int
+net_kernel_info(int id, struct net_kinfo *ki)
+{
+	struct net_conn	*nc = net_live(id);
+	struct tcp_info	 ti;
+	socklen_t	 len = sizeof ti;
+
+	ki->state = NULL;
+	ki->rtt_us = ki->rttvar_us = ki->cwnd = -1;
+	ki->unacked = ki->retrans = ki->rcvbuf = ki->sndbuf = -1;
+	if (nc == NULL || nc->fd == -1)
+		return -1;
+	ki->rcvbuf = net_kernel_int(nc->fd, SOL_SOCKET, SO_RCVBUF);
+	ki->sndbuf = net_kernel_int(nc->fd, SOL_SOCKET, SO_SNDBUF);
+	if (nc->tr != NET_TCP && nc->tr != NET_TLS)
+		return 0;
+	memset(&ti, 0, sizeof ti);
+	if (net_sys_getopt(nc->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return 0;
+	ki->state = net_tcp_state_name(ti.tcpi_state);
+	ki->rtt_us = (long)ti.tcpi_rtt;
+	ki->rttvar_us = (long)ti.tcpi_rttvar;
+	ki->cwnd = (long)ti.tcpi_snd_cwnd;
+	ki->unacked = (long)ti.tcpi_unacked;
+	ki->retrans = (long)ti.tcpi_total_retrans;
+	return 0;
 }
 
 /*

@@ -31,17 +31,18 @@ struct ui_lab_field {
 };
 
 /*
- * The state word of c for the kernel row and the pair headings.
- *
- * HOOK (TCP_INFO): when the engine reports the kernel's TCP state
- * (tcpi_state: ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, TIME_WAIT...), return
- * its word here; until then this is sockscope's own state word, which is
- * what the kernel says in every state sockscope can see but the closing
- * ones.
+ * The state word of c for the kernel row and the pair headings: the
+ * kernel's TCP state (tcpi_state: ESTABLISHED, CLOSE_WAIT, FIN_WAIT2...)
+ * while the socket is open and TCP; else sockscope's own state word.
  */
 const char *
 ui_lab_state_word(const struct conn *c)
 {
+	struct net_kinfo	ki;
+
+	if (c->state != CONN_CONNECTING && net_kernel_info(c->id, &ki) == 0 &&
+	    ki.state != NULL)
+		return ki.state;
 	return conn_state_name(c->state);
 }
 

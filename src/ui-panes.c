@@ -105,6 +105,22 @@ ui_state_color(int state)
 	}
 }
 
+/* Clients the kernel completed that wait for /accept, on every listener
+ * (--manual-accept); 0 when none or not known. */
+static long
+ui_panes_backlog(void)
+{
+	long	queued, max, total = 0;
+	int	lid;
+
+	if (!net_accept_manual())
+		return 0;
+	for (lid = 1; lid <= net_listener_max(); lid++)
+		if (net_listener_backlog(lid, &queued, &max) == 0)
+			total += queued;
+	return total;
+}
+
 /* Nonzero if an open listener accepts on every interface. */
 static int
 ui_panes_all_interfaces(void)
@@ -187,10 +203,11 @@ void
 ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 {
 	const struct conn	*c = net_conn(app.focus);
-	struct ui_title_field	 f[12];
-	int			 width[12], sep[12], prio[12], shown[12];
+	struct ui_title_field	 f[16];
+	int			 width[16], sep[16], prio[16], shown[16];
 	char			 buf[160], in[32], out[32];
 	int			 n = 0, i, any = 0, msgi = -1, allif;
+	long			 backlog;
 
 	/*
 	 * The name marks the bar, unless ALL INTERFACES does: then it goes
@@ -201,6 +218,12 @@ ui_title_draw(const struct layout_rect *r, const char *msg, int msg_error)
 	if (allif)
 		ui_title_add(f, &n, 90, UI_BAD, A_BOLD | A_REVERSE,
 		    "ALL INTERFACES");
+	/* With --manual-accept the backlog is what the lesson is about:
+	 * it stays in the title bar at every width. */
+	if ((backlog = ui_panes_backlog()) > 0) {
+		snprintf(buf, sizeof buf, "backlog %ld: /accept", backlog);
+		ui_title_add(f, &n, 92, UI_NORMAL, A_BOLD, buf);
+	}
 	if (c == NULL) {
 		ui_title_add(f, &n, 100, UI_NORMAL, 0, "no connection");
 		snprintf(buf, sizeof buf, "%d listener%s", net_open_listeners(),
@@ -410,11 +433,32 @@ ui_conns_request(const struct layout_rect *r, int y, const char *req)
 	attroff(A_DIM);
 }
 
+/*
+ * Listener lid's accept backlog, for a row below it, when clients wait in
+ * it or always with --manual-accept: "    backlog 3/128 waiting".
+ * Returns 0 (and leaves buf alone) when there is no such row;
+ * buf may be NULL to ask only.
+ */
+static int
+ui_conns_backlog(char *buf, size_t size, int lid, long *queued)
+{
+	long	max;
+
+	if (net_listener_backlog(lid, queued, &max) == -1 ||
+	    (*queued == 0 && !net_accept_manual()))
+		return 0;
+	if (buf != NULL)
+		snprintf(buf, size, "    backlog %ld/%ld waiting",
+		    *queued, max);
+	return 1;
+}
+
 /* The Connections pane: every listener and connection with its state. */
 void
 ui_conns_draw(const struct layout_rect *r, int focus)
 {
 	int	inner = r->h - 2, total, first = 0, row = 0, i, y;
+	long	queued;
 	char	buf[128];
 
 	ui_box(r, "Connections", focus);
@@ -424,7 +468,8 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 		int	last = net_listener_max();
 
 		for (i = 1; i <= net_listener_max(); i++)
-			last += serve_listener_kind(i) != NULL;
+			last += (serve_listener_kind(i) != NULL) +
+			    ui_conns_backlog(NULL, 0, i, &queued);
 
 		for (i = 1; i <= app.focus && i <= net_conn_max(); i++)
 			last += httpview_first_line(&app.http, i) != NULL ? 2 : 1;
@@ -440,6 +485,7 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			/* Its responder's row (below) may be in sight. */
 			if (serve_listener_kind(i) != NULL)
 				row++;
+			row += ui_conns_backlog(NULL, 0, i, &queued);
 			continue;
 		}
 		snprintf(buf, sizeof buf, " L%d %s %s", l->id, l->addr,
@@ -462,6 +508,16 @@ ui_conns_draw(const struct layout_rect *r, int focus)
 			move(y, r->x + 1);
 			ui_put_cut(buf, r->w - 2);
 			attroff(A_DIM);
+			y++;
+		}
+		/* Manual accept: the clients waiting in its backlog. */
+		if (ui_conns_backlog(buf, sizeof buf, i, &queued) &&
+		    ++row >= first && y < r->y + r->h - 1) {
+			a = queued > 0 ? ui_attr(UI_WARN) | A_BOLD : A_DIM;
+			attron(a);
+			move(y, r->x + 1);
+			ui_put_cut(buf, r->w - 2);
+			attroff(a);
 			y++;
 		}
 	}
@@ -581,6 +637,47 @@ ui_socket_tls(const struct layout_rect *r, int *y)
 	    info.verify_code == 0 ? UI_NORMAL : UI_WARN);
 }
 
+/* The Socket pane's kernel rows (TCP_INFO, buffer sizes) for the focus. */
+static void
+ui_socket_kernel(const struct layout_rect *r, int *y)
+{
+	struct net_kinfo	ki;
+	char			buf[96], b1[32];
+
+	if (net_kernel_info(app.focus, &ki) == -1)
+		return;
+	if (ki.state != NULL)
+		ui_socket_row(r, y, "tcp state", ki.state, UI_NORMAL);
+	if (ki.rtt_us >= 0) {
+		snprintf(buf, sizeof buf, "%ld.%03ld ms +- %ld.%03ld",
+		    ki.rtt_us / 1000, ki.rtt_us % 1000,
+		    ki.rttvar_us / 1000, ki.rttvar_us % 1000);
+		ui_socket_row(r, y, "rtt", buf, UI_NORMAL);
+	}
+	if (ki.cwnd >= 0) {
+		snprintf(buf, sizeof buf, "%ld segments", ki.cwnd);
+		ui_socket_row(r, y, "cwnd", buf, UI_NORMAL);
+	}
+	if (ki.unacked >= 0) {
+		snprintf(buf, sizeof buf, "%ld", ki.unacked);
+		ui_socket_row(r, y, "unacked", buf,
+		    ki.unacked > 0 ? UI_WARN : UI_NORMAL);
+	}
+	if (ki.retrans >= 0) {
+		snprintf(buf, sizeof buf, "%ld", ki.retrans);
+		ui_socket_row(r, y, "retrans", buf,
+		    ki.retrans > 0 ? UI_WARN : UI_NORMAL);
+	}
+	if (ki.rcvbuf >= 0) {
+		ui_bytes(b1, sizeof b1, (unsigned long long)ki.rcvbuf);
+		ui_socket_row(r, y, "rcvbuf", b1, UI_NORMAL);
+	}
+	if (ki.sndbuf >= 0) {
+		ui_bytes(b1, sizeof b1, (unsigned long long)ki.sndbuf);
+		ui_socket_row(r, y, "sndbuf", b1, UI_NORMAL);
+	}
+}
+
 /* The Socket pane: the focused connection's addresses and queues. */
 void
 ui_socket_draw(const struct layout_rect *r, int focus)
@@ -626,6 +723,7 @@ ui_socket_draw(const struct layout_rect *r, int focus)
 		ui_bytes(b1, sizeof b1, (unsigned long long)q);
 		ui_socket_row(r, &y, "kernel tx", b1, UI_NORMAL);
 	}
+	ui_socket_kernel(r, &y);
 	if (c->eof_in || c->eof_out) {
 		snprintf(buf, sizeof buf, "%s%s", c->eof_in ? "peer EOF " : "",
 		    c->eof_out ? "our EOF" : "");

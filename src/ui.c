@@ -38,6 +38,8 @@
 #define UI_FRAME 0.016
 /* Manual mode with bytes waiting: how often the kernel queue is shown anew. */
 #define UI_WAITING_REFRESH 0.5
+/* The kernel view's refresh while something changes: 4 times a second. */
+#define UI_KERNEL_REFRESH 0.25
 
 /* Which pane Tab focuses: the input line, then the shown panes. */
 enum ui_focus {
@@ -688,6 +690,21 @@ ui_sleep_at_most(int *timeout_ms, double wait)
 		*timeout_ms = ms;
 }
 
+/* Nonzero while the kernel's facts on screen may change with no event:
+ * clients wait for /accept, or the focus's queues or unacked segments are
+ * not empty.  Never while idle. */
+static int
+ui_kernel_changing(void)
+{
+	struct net_kinfo	ki;
+
+	if (net_accept_waiting())
+		return 1;
+	if (net_kernel_rxq(app.focus) > 0 || net_kernel_txq(app.focus) > 0)
+		return 1;
+	return net_kernel_info(app.focus, &ki) == 0 && ki.unacked > 0;
+}
+
 /* Redraw once per turn, at most one frame per UI_FRAME. */
 static void
 ui_before_sleep(int *timeout_ms, void *arg)
@@ -712,6 +729,14 @@ ui_before_sleep(int *timeout_ms, void *arg)
 		/* Show the kernel queue grow while bytes wait for /recv (the
 		 * data panes say so at every size, SPEC 14). */
 		wait = ui.last_draw + UI_WAITING_REFRESH - loop_now();
+		if (wait <= 0) {
+			ui.dirty = 1;
+			wait = UI_FRAME;
+		}
+		ui_sleep_at_most(timeout_ms, wait);
+	}
+	if (ui.layout.tier != LAYOUT_TINY && ui_kernel_changing()) {
+		wait = ui.last_draw + UI_KERNEL_REFRESH - loop_now();
 		if (wait <= 0) {
 			ui.dirty = 1;
 			wait = UI_FRAME;

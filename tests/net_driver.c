@@ -250,7 +250,7 @@ drv_done(void *arg)
 int
 main(int argc, char **argv)
 {
-	struct net_config	cfg = { 4096, 1, 0, 10.0 };
+	struct net_config	cfg = { 4096, 1, 0, 10.0, 0 };
 	struct loop_frontend	fe = { drv_want_input, drv_on_input,
 	    drv_on_signal, drv_before_sleep, drv_done, NULL };
 	static const char	*names[] = { "localhost", "127.0.0.1", NULL };

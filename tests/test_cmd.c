@@ -173,6 +173,9 @@ static const struct ok_case ok_cases[] = {
 	{ LINE("/close 5"), .kind = CMD_CLOSE, .conn = 5 },
 	{ LINE("/close L1"), .kind = CMD_CLOSE, .listener = 1 },
 	{ LINE("/close l12"), .kind = CMD_CLOSE, .listener = 12 },
+	/* /accept [LID]. */
+	{ LINE("/accept"), .kind = CMD_ACCEPT },
+	{ LINE("/accept L2"), .kind = CMD_ACCEPT, .listener = 2 },
 
 	/* /conn #ID. */
 	{ LINE("/conn #2"), .kind = CMD_CONN, .conn = 2 },
@@ -373,6 +376,8 @@ static const struct bad_case bad_cases[] = {
 	{ LINE("/close L#1"),
 	  "/close: expected #ID or LID like #2 or L1, got 'L#1'" },
 	{ LINE("/close a b"), "/close: usage: /close [#ID|LID]" },
+	{ LINE("/accept #1"), "/accept: expected LID like L1, got '#1'" },
+	{ LINE("/accept L1 L2"), "/accept: usage: /accept [LID]" },
 	{ LINE("/conn"), "/conn: usage: /conn #ID" },
 	{ LINE("/conn #1 #2"), "/conn: usage: /conn #ID" },
 	{ LINE("/conn x"), "/conn: expected #ID like #2, got 'x'" },
@@ -920,7 +925,7 @@ test_help(void **state)
 		assert_ptr_equal(cmd_help(cmd.topic), help);
 		cmd_free(&cmd);
 	}
-	assert_int_equal(i, 21);	/* with /notation and /serve */
+	assert_int_equal(i, 22);	/* with /notation, /serve, /accept */
 	assert_int_equal(*line, '\0');
 	assert_true(strstr(all, "/connect HOST PORT ") == all);
 

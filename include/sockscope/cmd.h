@@ -39,8 +39,9 @@ enum cmd_kind {
 	CMD_NOTATION,	/* /notation c|python: on (1 = python) */
 	CMD_HELP,	/* /help [COMMAND]: topic (NULL = list all) */
 	CMD_QUIT,	/* /quit */
-	CMD_SERVE	/* /serve KIND [ADDR] PORT: n (enum responder_kind),
+	CMD_SERVE,	/* /serve KIND [ADDR] PORT: n (enum responder_kind),
 			   host (NULL = default), port */
+	CMD_ACCEPT	/* /accept [LID]: listener (0 = the first waiting) */
 };
 
 enum cmd_eol {

@@ -123,6 +123,8 @@ struct net_lstn {
 	int			 starved;	/* out of descriptors, clients
 						   waiting: said once */
 	long long		 retry;		/* timer: try accepting again */
+	int			 held;		/* manual accept: clients
+						   wait; fd not watched */
 };
 
 /* Who a record is about. */
@@ -162,6 +164,8 @@ int	net_sys_shutdown(const struct net_who *w, int fd, int how);
 int	net_sys_close(const struct net_who *w, int fd, uint64_t discarded);
 int	net_sys_ioctl(const struct net_who *w, int fd, unsigned long req,
 	    int *val, int record);
+int	net_sys_getopt(int fd, int level, int name, void *val,
+	    socklen_t *len);
 int	net_sys_unlink(const struct net_who *w, const char *path);
 void	net_sys_forward(const struct net_who *w, const struct sysrec *r);
 void	net_sys_gai(const struct net_who *w, const char *host,

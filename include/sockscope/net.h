@@ -48,6 +48,7 @@ struct net_config {
 	int		 auto_recv;	/* call recv() when readable */
 	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	double		 timeout;	/* connect timeout per address, seconds */
+	int		 manual_accept;	/* accept() only on /accept */
 };
 
 struct net_listener {
@@ -176,5 +177,37 @@ int net_waiting(int id);
  * (SIOCOUTQ); -1 when not available. */
 long net_kernel_rxq(int id);
 long net_kernel_txq(int id);
+
+/* What the kernel knows of a connection (Linux TCP_INFO, SO_RCVBUF,
+ * SO_SNDBUF); a field the kernel does not report is -1. */
+struct net_kinfo {
+	const char	*state;		/* TCP state word, e.g. "CLOSE_WAIT";
+					 * NULL when not TCP */
+	long		 rtt_us;	/* smoothed round-trip time */
+	long		 rttvar_us;
+	long		 cwnd;		/* congestion window, segments */
+	long		 unacked;	/* segments sent, not yet acked */
+	long		 retrans;	/* segments retransmitted, in total */
+	long		 rcvbuf;	/* SO_RCVBUF, bytes */
+	long		 sndbuf;	/* SO_SNDBUF, bytes */
+};
+
+/* Fill ki for live connection id (not recorded: the view polls it);
+ * -1 when the connection has no socket to ask. */
+int net_kernel_info(int id, struct net_kinfo *ki);
+/* The kernel's word for a TCP state number (tcpi_state). */
+const char *net_tcp_state_name(int st);
+
+/* Manual accept: connections the kernel completed on listener lid that
+ * wait for accept() (TCP_INFO tcpi_unacked) and the backlog's size
+ * (tcpi_sacked); -1 when the kernel does not say (not TCP, closed). */
+int net_listener_backlog(int lid, long *queued, long *max);
+/* Nonzero while, with --manual-accept, a listener has clients waiting. */
+int net_accept_waiting(void);
+/* Nonzero with --manual-accept. */
+int net_accept_manual(void);
+/* Accept one connection waiting on listener lid (0: the first listener
+ * with one waiting); -1 with *cause when there is none. */
+int net_accept_one(int lid, char **cause);
 
 #endif
