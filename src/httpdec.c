@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,16 +46,15 @@ struct httpdec {
 	uint64_t		 msg;		/* current message number */
 	uint64_t		 msg_start;	/* offset of its start line */
 
-	/* The line being collected (no CR LF), and where it began. */
-	char			 line[HTTPDEC_LINE_MAX + 1];
+	/* The line being collected (in line, below; no CR LF), and where
+	 * it began. */
 	size_t			 llen;
 	uint64_t		 lstart;
 	int			 lcr;		/* the last byte was a CR */
 	int			 lrest;		/* past the line's first token */
 	int			 lfresh;	/* the next byte starts a line */
 
-	/* A header waiting for the next line: "name\0value". */
-	char			 hdr[HTTPDEC_LINE_MAX + 2];
+	/* A header waiting for the next line (in hdr, below). */
 	size_t			 hname;		/* length of the name */
 	size_t			 hlen;		/* bytes used in hdr */
 	uint64_t		 hstart;
@@ -86,13 +86,24 @@ struct httpdec {
 	size_t			 nmethods;
 
 	char			 why[160];
+
+	/*
+	 * The two buffers last, so that a new decoder clears only what
+	 * comes before them (they are written before they are read, and
+	 * are most of the 16 KiB: one decoder per connection).
+	 */
+	char			 line[HTTPDEC_LINE_MAX + 1];
+	char			 hdr[HTTPDEC_LINE_MAX + 2];	/* "name\0value" */
 };
 
 /* A new decoder; see httpdec.h. */
 struct httpdec *
 httpdec_new(enum httpdec_dir dir, httpdec_event_fn *fn, void *arg)
 {
-	struct httpdec	*d = xcalloc(1, sizeof *d);
+	struct httpdec	*d = xmalloc(sizeof *d);
+
+	memset(d, 0, offsetof(struct httpdec, line));
+	d->line[0] = d->hdr[0] = '\0';
 
 	d->dir = dir;
 	d->fn = fn;

@@ -198,7 +198,7 @@ loop_epoll_mask(int events)
 	uint32_t	m = 0;
 
 	if (events & LOOP_READ)
-		m |= EPOLLIN;
+		m |= EPOLLIN | EPOLLRDHUP;
 	if (events & LOOP_WRITE)
 		m |= EPOLLOUT;
 	/* EPOLLHUP and EPOLLERR are always reported. */
@@ -298,9 +298,9 @@ loop_mod_fd(int fd, int events)
 	return loop_apply(fd, r);
 }
 
-/* Forget a registered fd. */
-void
-loop_del_fd(int fd)
+/* Forget a registered fd; tell the kernel too unless a close follows. */
+static void
+loop_unregister(int fd, int tell_kernel)
 {
 	struct loop_reg	*r;
 	int		 i;
@@ -308,7 +308,7 @@ loop_del_fd(int fd)
 	if (fd < 0 || fd >= loop.nregs || !loop.regs[fd].used)
 		return;
 	r = &loop.regs[fd];
-	if (r->in_epoll)
+	if (r->in_epoll && tell_kernel)
 		epoll_ctl(loop.epfd, EPOLL_CTL_DEL, fd, NULL);
 	if (r->always) {
 		for (i = 0; i < loop.nalways; i++) {
@@ -322,6 +322,20 @@ loop_del_fd(int fd)
 	r->events = 0;
 	r->fn = NULL;
 	r->arg = NULL;
+}
+
+/* Forget a registered fd. */
+void
+loop_del_fd(int fd)
+{
+	loop_unregister(fd, 1);
+}
+
+/* Forget a registered fd that the caller closes next. */
+void
+loop_forget_fd(int fd)
+{
+	loop_unregister(fd, 0);
 }
 
 /* Add a one-shot timer. */
@@ -411,7 +425,9 @@ loop_dispatch(int fd, uint32_t gen, int revents)
 	if (!r->used || r->gen != gen || r->events == 0)
 		return;
 	/* What is no longer asked for is not reported. */
-	revents &= r->events | LOOP_HUP | LOOP_ERR;
+	if (!(r->events & LOOP_READ))
+		revents &= ~LOOP_RDHUP;
+	revents &= r->events | LOOP_HUP | LOOP_ERR | LOOP_RDHUP;
 	if (revents != 0)
 		r->fn(fd, revents, r->arg);
 }
@@ -472,6 +488,8 @@ loop_run(const struct loop_frontend *fe)
 				rev |= LOOP_HUP;
 			if (e & EPOLLERR)
 				rev |= LOOP_ERR;
+			if ((e & EPOLLRDHUP) && (e & EPOLLIN))
+				rev |= LOOP_RDHUP;
 			loop_dispatch((int)(uint32_t)evs[i].data.u64,
 			    (uint32_t)(evs[i].data.u64 >> 32), rev);
 		}

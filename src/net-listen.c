@@ -243,7 +243,13 @@ net_accept(struct net_lstn *l, int once)
 		nc = net_conn_new(l->pub.id, CONN_ESTABLISHED, l->tr);
 		nc->fd = fd;
 		nc->peer = peer;
-		net_fill_addrs(nc);
+		if ((l->tr == NET_TCP || l->tr == NET_TLS) &&
+		    !l->pub.all_interfaces) {
+			/* accept4() said who; the listener's own address is
+			 * ours: no getsockname()/getpeername() needed. */
+			conn_set_addrs(&nc->c, l->addr.text, peer.text);
+		} else
+			net_fill_addrs(nc);
 		if (l->tr == NET_UNIX && strcmp(nc->c.peer, "(unnamed)") == 0)
 			conn_set_addrs(&nc->c, NULL, "(unnamed client)");
 		net_dirty(nc);
@@ -338,8 +344,16 @@ net_on_listener(int fd, int revents, void *arg)
 		 * until then, or this would spin. */
 		l->held = 1;
 		loop_mod_fd(l->pub.fd, 0);
-	} else
-		net_accept(l, 0);
+	} else {
+		/*
+		 * One connection per turn: the listener stays readable while
+		 * more wait (level-triggered), so a burst costs no more, and
+		 * a lone client is not followed by an accept4() that fails
+		 * with EAGAIN.  Out of descriptors, drain the backlog as far
+		 * as it goes, to learn when the burst is over.
+		 */
+		net_accept(l, !l->starved);
+	}
 }
 
 /* Clients waiting on stream listener lid, and the backlog's size. */

@@ -490,6 +490,44 @@ net_addr_escape(char *buf, size_t len, const char *s, size_t n)
 	buf[o] = '\0';
 }
 
+/* Append the decimal digits of v at p; returns the end. */
+static char *
+net_addr_digits(char *p, unsigned v)
+{
+	char	tmp[10];
+	int	n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* Fill an IPv4 address's host and text without printf (every accepted
+ * client is one, so this is on the accept path). */
+static void
+net_addr_describe4(struct net_addr *a, const struct sockaddr_in *s4)
+{
+	const unsigned char	*b = (const void *)&s4->sin_addr;
+	char			*p = a->host;
+	int			 i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			*p++ = '.';
+		p = net_addr_digits(p, b[i]);
+	}
+	*p = '\0';
+	a->port = ntohs(s4->sin_port);
+	memcpy(a->text, a->host, (size_t)(p - a->host));
+	p = a->text + (p - a->host);
+	*p++ = ':';
+	p = net_addr_digits(p, (unsigned)a->port);
+	*p = '\0';
+}
+
 /* Fill host, port and text from a->ss. */
 void
 net_addr_describe(struct net_addr *a)
@@ -505,12 +543,7 @@ net_addr_describe(struct net_addr *a)
 		snprintf(a->host, sizeof a->host, "%s", host);
 		snprintf(a->text, sizeof a->text, "[%s]:%d", host, a->port);
 	} else if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)&a->ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
-		a->port = ntohs(s4->sin_port);
-		snprintf(a->host, sizeof a->host, "%s", host);
-		snprintf(a->text, sizeof a->text, "%s:%d", host, a->port);
+		net_addr_describe4(a, (const void *)&a->ss);
 	} else if (a->ss.ss_family == AF_UNIX) {
 		const struct sockaddr_un *su = (const void *)&a->ss;
 		size_t	off = offsetof(struct sockaddr_un, sun_path), n;

@@ -597,8 +597,10 @@ net_conn_close_socket(struct net_conn *nc, uint64_t discarded)
 {
 	struct net_who	w = net_who_conn(nc);
 
+	/* Our sockets are never duplicated, so the close takes the fd out
+	 * of the loop's epoll set: no epoll_ctl() per connection. */
 	if (nc->registered)
-		loop_del_fd(nc->fd);
+		loop_forget_fd(nc->fd);
 	nc->registered = 0;
 	nc->watched = 0;
 	net_sys_close(&w, nc->fd, discarded);
@@ -977,7 +979,9 @@ net_unread(struct net_conn *nc)
 	struct net_who	w = net_who_conn(nc);
 	int		n;
 
-	if (nc->fd == -1 || nc->ops->type != SOCK_STREAM)
+	/* After EOF nothing can be queued: the peer sends no byte after
+	 * its FIN. */
+	if (nc->fd == -1 || nc->ops->type != SOCK_STREAM || nc->c.eof_in)
 		return 0;
 	if (net_sys_ioctl(&w, nc->fd, FIONREAD, &n, 1) == -1)
 		return 0;
@@ -1573,6 +1577,7 @@ static void
 net_on_conn_fd(int fd, int revents, void *arg)
 {
 	struct net_conn	*nc = arg;
+	ssize_t		 got;
 	int		 i;
 
 	(void)fd;
@@ -1623,9 +1628,16 @@ net_on_conn_fd(int fd, int revents, void *arg)
 				break;
 
 			/* A short read means the kernel queue is empty now
-			 * (a datagram is one read whatever its size). */
-			if (net_do_recv(nc, want) < (ssize_t)want ||
-			    nc->fd == -1 || nc->retiring || nc->c.eof_in)
+			 * (a datagram is one read whatever its size), unless
+			 * the peer has finished sending: then its EOF waits
+			 * behind the bytes, and reading it now saves a turn
+			 * of the loop. */
+			got = net_do_recv(nc, want);
+			if (got < 0 || nc->fd == -1 || nc->retiring ||
+			    nc->c.eof_in)
+				break;
+			if (got < (ssize_t)want && (!(revents & LOOP_RDHUP) ||
+			    nc->ops->type != SOCK_STREAM))
 				break;
 		}
 	} else if (!net.cfg.auto_recv && (revents & (LOOP_READ | LOOP_HUP |

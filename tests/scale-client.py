@@ -7,9 +7,11 @@
   hold PORT N     N connections at once, each sends "hNNNNNN\\n" and stays
                   open; prints "held N", then closes them all when its
                   standard input ends.
-  burst PORT N    N connections at once (all connect() first), then each
-                  sends "bNNNNNN\\n" and shuts down sending; waits for the
-                  server's EOF on every one.  Prints "served N".
+  burst PORT N    N connections at once (all connect() first; prints
+                  "connected N"), then waits for a line on standard input
+                  (none: goes on at once), then each sends "bNNNNNN\\n"
+                  and shuts down sending; waits for the server's EOF on
+                  every one.  Prints "served N".
 
 Every wait is bounded (60 s); on failure one line on stderr, exit 1.
 """
@@ -88,6 +90,9 @@ def main():
             s.close()
     elif mode == "burst":
         socks = [connect(port, deadline) for _ in range(n)]
+        print("connected %d" % n, flush=True)
+        # Idle clients hold the server's descriptors until told to go on.
+        sys.stdin.readline()
         for i, s in enumerate(socks):
             s.sendall(b"b%06d\n" % i)
             s.shutdown(socket.SHUT_WR)

@@ -22,8 +22,12 @@
 #define LOOP_ERRORS	0x04	/* asked: only hang-ups and errors */
 #define LOOP_HUP	0x08	/* reported: hang-up */
 #define LOOP_ERR	0x10	/* reported: error pending */
+#define LOOP_RDHUP	0x20	/* reported with LOOP_READ: the peer shut down
+				   its sending side, so a read after the
+				   queued bytes gives EOF, not "try again" */
 
-/* A descriptor is ready: revents is LOOP_READ|LOOP_WRITE|LOOP_HUP|LOOP_ERR. */
+/* A descriptor is ready: revents is LOOP_READ|LOOP_WRITE|LOOP_HUP|LOOP_ERR
+ * (and LOOP_RDHUP for a socket whose peer has finished sending). */
 typedef void loop_fd_fn(int fd, int revents, void *arg);
 /* A timer is due; it is already removed when this is called. */
 typedef void loop_timer_fn(long long id, void *arg);
@@ -70,6 +74,13 @@ int loop_add_fd(int fd, int events, loop_fd_fn *fn, void *arg);
 int loop_mod_fd(int fd, int events);
 /* Stop watching fd (call before closing it).  Unknown fds are ignored. */
 void loop_del_fd(int fd);
+/*
+ * Forget fd, which the caller closes next and has never duplicated:
+ * close() takes it out of the kernel's set, so this makes no system call
+ * (a connection's last close is on the accept path).  Unknown fds are
+ * ignored.
+ */
+void loop_forget_fd(int fd);
 
 /* Call fn(id, arg) once, ms milliseconds from now.  Returns the timer's
  * id (> 0). */
