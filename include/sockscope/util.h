@@ -10,6 +10,7 @@
 #define SOCKSCOPE_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Called on a fatal error with a one-line message; must not return. */
 typedef void util_fatal_fn(const char *msg);
@@ -43,6 +44,14 @@ void sbuf_add(struct sbuf *b, const void *p, size_t n);
 void sbuf_addc(struct sbuf *b, char c);
 void sbuf_adds(struct sbuf *b, const char *s);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Decimal numbers without printf, for lines written per chunk: the same
+ * bytes as "%" PRIu64, "%0*" PRIu64 (at least width digits, zero-padded;
+ * width above 20 counts as 20) and "%" PRId64, in any locale.
+ */
+void sbuf_add_u64(struct sbuf *b, uint64_t n);
+void sbuf_add_u64_pad(struct sbuf *b, uint64_t n, int width);
+void sbuf_add_i64(struct sbuf *b, int64_t n);
 void sbuf_reset(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 
