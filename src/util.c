@@ -126,31 +126,6 @@ sbuf_reserve(struct sbuf *b, size_t n)
 	return b->p + b->len;
 }
 
-/* Append n bytes. */
-void
-sbuf_add(struct sbuf *b, const void *p, size_t n)
-{
-	memcpy(sbuf_reserve(b, n), p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* Append one byte. */
-void
-sbuf_addc(struct sbuf *b, char c)
-{
-	*sbuf_reserve(b, 1) = c;
-	b->len++;
-	b->p[b->len] = '\0';
-}
-
-/* Append a string. */
-void
-sbuf_adds(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
 /* Append formatted text. */
 void
 sbuf_printf(struct sbuf *b, const char *fmt, ...)
