@@ -7,12 +7,15 @@
  * file; both pass each struct ev from net.c to transcript_event().  Pure:
  * appends to a buffer.  Every string that came from outside is escaped
  * (textesc_quote() in text, JSON escapes in JSON), numbers are printed
- * without the locale's help so that "0.5" never becomes "0,5".
+ * without the locale's help so that "0.5" never becomes "0,5".  Lines
+ * written per chunk (data headers, ids, times, JSON numbers) append their
+ * numbers with sbuf_add_u64() and friends instead of printf, which cost
+ * more than the rest of a header; rare lines keep sbuf_printf().
  */
 #include "config.h"
 
-#include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +27,7 @@
 #include "sockscope/util.h"
 
 static void transcript_rows(struct sbuf *, const struct ev *);
+static void transcript_json_int(struct sbuf *, const char *, int);
 
 /* Append seconds as "S.SSSSSS" with a '.' whatever LC_NUMERIC says;
  * negative or non-finite times (never produced by a sane clock) give 0. */
@@ -39,7 +43,9 @@ transcript_seconds(struct sbuf *out, double t)
 	else if (x > 9007199254740992.0)
 		x = 9007199254740992.0;
 	us = (uint64_t)x;
-	sbuf_printf(out, "%" PRIu64 ".%06" PRIu64, us / 1000000, us % 1000000);
+	sbuf_add_u64(out, us / 1000000);
+	sbuf_addc(out, '.');
+	sbuf_add_u64_pad(out, us % 1000000, 6);
 }
 
 /* The plural ending for a count of n: "" for 1, "s" otherwise. */
@@ -47,6 +53,24 @@ static const char *
 transcript_plural(uint64_t n)
 {
 	return n == 1 ? "" : "s";
+}
+
+/* Append "n word" with an "s" unless n is 1 ("1 byte", "0 chunks"). */
+static void
+transcript_count(struct sbuf *out, uint64_t n, const char *word)
+{
+	sbuf_add_u64(out, n);
+	sbuf_addc(out, ' ');
+	sbuf_adds(out, word);
+	sbuf_adds(out, transcript_plural(n));
+}
+
+/* Append a socket's name: tag ('#' or 'L') and id, as in "#3". */
+static void
+transcript_tag(struct sbuf *out, char tag, int id)
+{
+	sbuf_addc(out, tag);
+	sbuf_add_i64(out, id);
 }
 
 /* Append a string from outside escaped for a terminal; NULL gives "?". */
@@ -75,9 +99,12 @@ static void
 transcript_id(struct sbuf *out, const struct ev *e)
 {
 	if (e->conn != 0)
-		sbuf_printf(out, "#%d ", e->conn);
+		transcript_tag(out, '#', e->conn);
 	else if (e->listener != 0)
-		sbuf_printf(out, "L%d ", e->listener);
+		transcript_tag(out, 'L', e->listener);
+	else
+		return;
+	sbuf_addc(out, ' ');
 }
 
 /* Nonzero if e's call is name. */
@@ -122,10 +149,14 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 		transcript_over(out, e);
 		break;
 	case EV_ACCEPTED:
-		sbuf_printf(out, "* #%d accepted from ", e->conn);
+		sbuf_adds(out, "* ");
+		transcript_tag(out, '#', e->conn);
+		sbuf_adds(out, " accepted from ");
 		transcript_quote(out, e->peer);
-		if (e->listener != 0)
-			sbuf_printf(out, " on L%d", e->listener);
+		if (e->listener != 0) {
+			sbuf_adds(out, " on ");
+			transcript_tag(out, 'L', e->listener);
+		}
 		transcript_over(out, e);
 		break;
 	case EV_CONNECTING:
@@ -148,19 +179,25 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 	case EV_RECV:
 		sbuf_adds(out, "< ");
 		transcript_id(out, e);
-		sbuf_printf(out, "recv %zu byte%s", e->len,
-		    transcript_plural(e->len));
-		if (e->chunk != 0)
-			sbuf_printf(out, " [chunk %" PRIu64 "]", e->chunk);
+		sbuf_adds(out, "recv ");
+		transcript_count(out, e->len, "byte");
+		if (e->chunk != 0) {
+			sbuf_adds(out, " [chunk ");
+			sbuf_add_u64(out, e->chunk);
+			sbuf_addc(out, ']');
+		}
 		break;
 	case EV_SEND:
 		sbuf_adds(out, "> ");
 		transcript_id(out, e);
-		sbuf_printf(out, "send %zu byte%s", e->len,
-		    transcript_plural(e->len));
+		sbuf_adds(out, "send ");
+		transcript_count(out, e->len, "byte");
 		/* A partial send is worth seeing, as a partial read is. */
-		if (e->asked > e->len)
-			sbuf_printf(out, " (of %zu asked)", e->asked);
+		if (e->asked > e->len) {
+			sbuf_adds(out, " (of ");
+			sbuf_add_u64(out, e->asked);
+			sbuf_adds(out, " asked)");
+		}
 		break;
 	case EV_EOF:
 		sbuf_adds(out, "< ");
@@ -184,11 +221,13 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 		transcript_id(out, e);
 		sbuf_adds(out, "closed");
 		if (e->conn != 0) {
-			sbuf_printf(out, " (in %" PRIu64 " byte%s in %" PRIu64
-			    " chunk%s, out %" PRIu64 " byte%s)",
-			    e->in_bytes, transcript_plural(e->in_bytes),
-			    e->in_chunks, transcript_plural(e->in_chunks),
-			    e->out_bytes, transcript_plural(e->out_bytes));
+			sbuf_adds(out, " (in ");
+			transcript_count(out, e->in_bytes, "byte");
+			sbuf_adds(out, " in ");
+			transcript_count(out, e->in_chunks, "chunk");
+			sbuf_adds(out, ", out ");
+			transcript_count(out, e->out_bytes, "byte");
+			sbuf_addc(out, ')');
 		}
 		break;
 	case EV_ERROR:
@@ -200,8 +239,9 @@ transcript_text_header(struct sbuf *out, const struct ev *e)
 		if (transcript_call_is(e, "send")) {
 			sbuf_adds(out, "> ");
 			transcript_id(out, e);
-			sbuf_printf(out, "send: peer not reading, %zu byte%s "
-			    "queued", e->len, transcript_plural(e->len));
+			sbuf_adds(out, "send: peer not reading, ");
+			transcript_count(out, e->len, "byte");
+			sbuf_adds(out, " queued");
 		} else {
 			sbuf_adds(out, "< ");
 			transcript_id(out, e);
@@ -263,9 +303,9 @@ transcript_call(const struct transcript *tr, struct sbuf *out,
 		transcript_seconds(out, r->t);
 		sbuf_adds(out, ",\"event\":\"call\"");
 		if (r->conn != 0)
-			sbuf_printf(out, ",\"conn\":%d", r->conn);
+			transcript_json_int(out, "conn", r->conn);
 		if (r->listener != 0)
-			sbuf_printf(out, ",\"listener\":%d", r->listener);
+			transcript_json_int(out, "listener", r->listener);
 		ref = line.p + 1;
 		if (*ref != '}')
 			sbuf_addc(out, ',');
@@ -441,13 +481,22 @@ transcript_json_string(struct sbuf *out, const char *s)
 	sbuf_addc(out, '"');
 }
 
+/* Append ,"key": for a key that needs no escaping. */
+static void
+transcript_json_key(struct sbuf *out, const char *key)
+{
+	sbuf_adds(out, ",\"");
+	sbuf_adds(out, key);
+	sbuf_adds(out, "\":");
+}
+
 /* Append ,"key":"value" unless value is NULL or empty. */
 static void
 transcript_json_str(struct sbuf *out, const char *key, const char *value)
 {
 	if (value == NULL || *value == '\0')
 		return;
-	sbuf_printf(out, ",\"%s\":", key);
+	transcript_json_key(out, key);
 	transcript_json_string(out, value);
 }
 
@@ -455,7 +504,16 @@ transcript_json_str(struct sbuf *out, const char *key, const char *value)
 static void
 transcript_json_num(struct sbuf *out, const char *key, uint64_t n)
 {
-	sbuf_printf(out, ",\"%s\":%" PRIu64, key, n);
+	transcript_json_key(out, key);
+	sbuf_add_u64(out, n);
+}
+
+/* Append ,"key":n for a signed n (an id). */
+static void
+transcript_json_int(struct sbuf *out, const char *key, int n)
+{
+	transcript_json_key(out, key);
+	sbuf_add_i64(out, n);
 }
 
 /* The fields of a complete TLS handshake (EV_TLS). */
@@ -516,13 +574,15 @@ transcript_json(struct sbuf *out, const struct ev *e)
 
 	sbuf_adds(out, "{\"t\":");
 	transcript_seconds(out, e->t);
-	sbuf_printf(out, ",\"event\":\"%s\"", transcript_event_name(e->kind));
+	sbuf_adds(out, ",\"event\":\"");
+	sbuf_adds(out, transcript_event_name(e->kind));
+	sbuf_addc(out, '"');
 	if (e->conn != 0)
-		sbuf_printf(out, ",\"conn\":%d", e->conn);
+		transcript_json_int(out, "conn", e->conn);
 	/* Events of an accepted conn carry its listener too; only accepting
 	 * is about both. */
 	if (e->listener != 0 && (e->conn == 0 || e->kind == EV_ACCEPTED))
-		sbuf_printf(out, ",\"listener\":%d", e->listener);
+		transcript_json_int(out, "listener", e->listener);
 
 	switch (e->kind) {
 	case EV_LISTENING:

@@ -126,31 +126,6 @@ sbuf_reserve(struct sbuf *b, size_t n)
 	return b->p + b->len;
 }
 
-/* Append n bytes. */
-void
-sbuf_add(struct sbuf *b, const void *p, size_t n)
-{
-	memcpy(sbuf_reserve(b, n), p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* Append one byte. */
-void
-sbuf_addc(struct sbuf *b, char c)
-{
-	*sbuf_reserve(b, 1) = c;
-	b->len++;
-	b->p[b->len] = '\0';
-}
-
-/* Append a string. */
-void
-sbuf_adds(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
 /* Append formatted text. */
 void
 sbuf_printf(struct sbuf *b, const char *fmt, ...)
@@ -168,6 +143,50 @@ sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+}
+
+/* Append n in decimal with at least width digits (zeros in front). */
+void
+sbuf_add_u64_pad(struct sbuf *b, uint64_t n, int width)
+{
+	uint64_t	 rest;
+	size_t		 len = 1;
+	char		*p;
+
+	/* Count the digits first to write them in place, from the end. */
+	for (rest = n / 10; rest != 0; rest /= 10)
+		len++;
+	if (width > 20)
+		width = 20;
+	if (width > 0 && len < (size_t)width)
+		len = (size_t)width;
+	p = sbuf_reserve(b, len) + len;
+	b->len += len;
+	*p = '\0';
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (--len != 0);
+}
+
+/* Append n in decimal. */
+void
+sbuf_add_u64(struct sbuf *b, uint64_t n)
+{
+	sbuf_add_u64_pad(b, n, 1);
+}
+
+/* Append n in decimal, with a '-' in front if it is negative. */
+void
+sbuf_add_i64(struct sbuf *b, int64_t n)
+{
+	if (n >= 0) {
+		sbuf_add_u64(b, (uint64_t)n);
+		return;
+	}
+	sbuf_addc(b, '-');
+	/* Negate as unsigned: -INT64_MIN does not fit in an int64_t. */
+	sbuf_add_u64(b, 0 - (uint64_t)n);
 }
 
 /* Empty the buffer, keeping its memory. */

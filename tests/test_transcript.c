@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <locale.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -1167,7 +1169,141 @@ test_call(void **state)
 	sbuf_free(&b);
 }
 
-/* Run the transcript tests. */
+/* Ids and counts at their edges, in every line that prints them without
+ * printf, against the formats the lines were first written with. */
+static void
+test_numbers(void **state)
+{
+	static const int	 ids[] = { 1, 9, 10, 99, 12345, INT_MAX, -1,
+	    INT_MIN };
+	static const uint64_t	 counts[] = { 0, 1, 9, 10, 99, 100, 4096,
+	    65536, 4294967296ULL, 10000000000000000000ULL, UINT64_MAX };
+	static const double	 times[] = { 0, 0.0000004, 0.0000005, 0.000001,
+	    0.5, 0.999999, 0.9999996, 1, 9.000009, 10, 59.123456, 3600.5,
+	    86400 * 365.25 * 100, 9007199254.740991, 1e300 };
+	struct ev		 e;
+	char			 want[512];
+	size_t			 i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		for (j = 0; j < sizeof counts / sizeof counts[0]; j++) {
+			size_t		len = (size_t)counts[j];
+			uint64_t	c = counts[(j + 3) %
+			    (sizeof counts / sizeof counts[0])];
+
+			memset(&e, 0, sizeof e);
+			e.kind = EV_RECV;
+			e.conn = ids[i];
+			e.len = len;
+			e.chunk = c;
+			if (c != 0)
+				snprintf(want, sizeof want, "< #%d recv %zu "
+				    "byte%s [chunk %" PRIu64 "]\n", ids[i], len,
+				    len == 1 ? "" : "s", c);
+			else
+				snprintf(want, sizeof want, "< #%d recv %zu "
+				    "byte%s\n", ids[i], len,
+				    len == 1 ? "" : "s");
+			test_check(&test_text, &e, want);
+
+			e.kind = EV_SEND;
+			e.asked = len + 1 > len ? len + 1 : len;
+			snprintf(want, sizeof want, "> #%d send %zu byte%s%s",
+			    ids[i], len, len == 1 ? "" : "s",
+			    e.asked > len ? " (of " : "");
+			if (e.asked > len)
+				snprintf(want + strlen(want), sizeof want -
+				    strlen(want), "%zu asked)", e.asked);
+			strcat(want, "\n");
+			test_check(&test_text, &e, want);
+
+			/* A send's JSON has a chunk only if it is set. */
+			snprintf(want, sizeof want, "{\"t\":0.000000,\"event\":"
+			    "\"send\",\"conn\":%d,\"bytes\":%zu", ids[i], len);
+			if (c != 0)
+				snprintf(want + strlen(want), sizeof want -
+				    strlen(want), ",\"chunk\":%" PRIu64, c);
+			snprintf(want + strlen(want), sizeof want - strlen(want),
+			    ",\"offset\":%" PRIu64 ",\"asked\":%zu,"
+			    "\"hex\":\"\"}\n", counts[j], e.asked);
+			e.offset = counts[j];
+			test_check(&test_json, &e, want);
+
+			memset(&e, 0, sizeof e);
+			e.kind = EV_WAIT;
+			e.call = "send";
+			e.listener = ids[i];
+			e.len = len;
+			if (len != 0) {
+				snprintf(want, sizeof want, "> L%d send: peer "
+				    "not reading, %zu byte%s queued\n", ids[i],
+				    len, len == 1 ? "" : "s");
+				test_check(&test_text, &e, want);
+			}
+
+			memset(&e, 0, sizeof e);
+			e.kind = EV_CLOSED;
+			e.conn = ids[i];
+			e.in_bytes = counts[j];
+			e.in_chunks = c;
+			e.out_bytes = counts[j] ^ c;
+			snprintf(want, sizeof want, "* #%d closed (in %" PRIu64
+			    " byte%s in %" PRIu64 " chunk%s, out %" PRIu64
+			    " byte%s)\n", ids[i], e.in_bytes,
+			    e.in_bytes == 1 ? "" : "s", e.in_chunks,
+			    e.in_chunks == 1 ? "" : "s", e.out_bytes,
+			    e.out_bytes == 1 ? "" : "s");
+			test_check(&test_text, &e, want);
+		}
+
+		memset(&e, 0, sizeof e);
+		e.kind = EV_ACCEPTED;
+		e.conn = ids[i];
+		e.listener = ids[(i + 1) % (sizeof ids / sizeof ids[0])];
+		e.peer = "127.0.0.1:50412";
+		snprintf(want, sizeof want, "* #%d accepted from "
+		    "127.0.0.1:50412 on L%d\n", e.conn, e.listener);
+		test_check(&test_text, &e, want);
+		snprintf(want, sizeof want, "{\"t\":0.000000,\"event\":"
+		    "\"accepted\",\"conn\":%d,\"listener\":%d,\"peer\":"
+		    "\"127.0.0.1:50412\"}\n", e.conn, e.listener);
+		test_check(&test_json, &e, want);
+
+		memset(&e, 0, sizeof e);
+		e.kind = EV_SHUTDOWN;
+		e.listener = ids[i];
+		snprintf(want, sizeof want, "> L%d shutdown: EOF sent\n",
+		    ids[i]);
+		test_check(&test_text, &e, want);
+	}
+
+	/* Times: the rounding and the 2^53 microsecond cap of
+	 * transcript_seconds(), as "%" PRIu64 ".%06" PRIu64 printed them. */
+	for (i = 0; i < sizeof times / sizeof times[0]; i++) {
+		double		x = times[i] * 1e6 + 0.5;
+		uint64_t	us;
+
+		if (x > 9007199254740992.0)
+			x = 9007199254740992.0;
+		us = (uint64_t)x;
+		memset(&e, 0, sizeof e);
+		e.kind = EV_RECV;
+		e.t = times[i];
+		e.conn = 1;
+		e.len = 4096;
+		e.chunk = 12;
+		snprintf(want, sizeof want, "+%" PRIu64 ".%06" PRIu64
+		    " < #1 recv 4096 bytes [chunk 12]\n", us / 1000000,
+		    us % 1000000);
+		test_check(&test_text_t, &e, want);
+		snprintf(want, sizeof want, "{\"t\":%" PRIu64 ".%06" PRIu64
+		    ",\"event\":\"recv\",\"conn\":1,\"bytes\":4096,\"chunk\":12,"
+		    "\"offset\":0,\"hex\":\"\"}\n", us / 1000000, us % 1000000);
+		test_check(&test_json, &e, want);
+	}
+}
+
 /* Bytes dropped by a close are one line in each format. */
 static void
 test_dropped(void **state)
@@ -1285,6 +1421,7 @@ test_tls(void **state)
 	sbuf_free(&b);
 }
 
+/* Run the transcript tests. */
 int
 main(void)
 {
@@ -1305,6 +1442,7 @@ main(void)
 		cmocka_unit_test(test_call),
 		cmocka_unit_test(test_transports),
 		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
