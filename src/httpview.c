@@ -164,6 +164,19 @@ httpview_dec(struct httpview_conn *c, enum httpview_dir d)
 	return c->dec[d];
 }
 
+/*
+ * Direction d decodes nothing more (its decoder is lost or saw EOF): free
+ * its decoder, and make no other.
+ */
+static void
+httpview_dec_end(struct httpview_conn *c, enum httpview_dir d)
+{
+	c->ended[d] = 1;
+	if (c->dec[d] != NULL)
+		httpdec_free(c->dec[d]);
+	c->dec[d] = NULL;
+}
+
 /* Connection id, or NULL. */
 const struct httpview_conn *
 httpview_conn(const struct httpview *v, int id)
@@ -433,7 +446,10 @@ httpview_feed(struct httpview *v, int id, enum httpview_dir dir,
 	if (c == NULL || n == 0 || (dec = httpview_dec(c, dir)) == NULL)
 		return;
 	c->t = t;
-	httpdec_feed(dec, p, n);
+	/* Lost, it ignores everything after: a connection that is not HTTP
+	 * keeps only what was said of it. */
+	if (httpdec_feed(dec, p, n) == -1)
+		httpview_dec_end(c, dir);
 }
 
 /* One direction of a connection ended. */
@@ -445,12 +461,12 @@ httpview_eof(struct httpview *v, int id, enum httpview_dir dir, double t)
 	if (id <= 0 || (size_t)id >= v->nconns || v->conns[id] == NULL)
 		return;
 	c = v->conns[id];
-	/* No decoder made later: nothing more goes this way. */
-	c->ended[dir] = 1;
-	if (c->dec[dir] == NULL)
-		return;
-	c->t = t;
-	httpdec_eof(c->dec[dir]);
+	if (c->dec[dir] != NULL) {
+		c->t = t;
+		httpdec_eof(c->dec[dir]);
+	}
+	/* Nothing more goes this way: no decoder made later. */
+	httpview_dec_end(c, dir);
 }
 
 /* Feed a socket event. */

@@ -414,12 +414,20 @@ test_lazy(void **state)
 	httpview_init(&v, NULL, NULL);
 	memset(&e, 0, sizeof e);
 
-	/* Not HTTP, one way: one decoder, lost; none for the other way. */
-	test_feed(&v, 1, HTTPVIEW_IN, "h000001\n", 4096);
+	/* Not HTTP, one way: the decoder made for it is freed once lost,
+	 * and none is made for the other way. */
+	test_feed(&v, 1, HTTPVIEW_IN, "h000001", 4096);
 	c = httpview_conn(&v, 1);
 	assert_non_null(c);
 	assert_non_null(c->dec[HTTPVIEW_IN]);
-	assert_true(httpdec_lost(c->dec[HTTPVIEW_IN]));
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	test_feed(&v, 1, HTTPVIEW_IN, "\n", 4096);
+	assert_null(c->dec[HTTPVIEW_IN]);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_false(c->closed);
+	/* What follows is not decoded (as a lost decoder ignored it). */
+	test_feed(&v, 1, HTTPVIEW_IN, "GET / HTTP/1.1\r\n\r\n", 4096);
+	assert_null(c->dec[HTTPVIEW_IN]);
 	assert_null(c->dec[HTTPVIEW_OUT]);
 	assert_int_equal(c->nmsgs, 1);
 	assert_string_equal(c->msgs[0].error,
@@ -446,6 +454,22 @@ test_lazy(void **state)
 	assert_int_equal(c->nmsgs, 2);
 	assert_int_equal(c->msgs[1].framing, HTTPDEC_NO_BODY);
 	assert_true(c->msgs[1].done);
+	/* EOF received: that way's decoder goes, the other stays. */
+	e.kind = EV_EOF;
+	e.conn = 3;
+	httpview_event(&v, &e);
+	assert_null(c->dec[HTTPVIEW_IN]);
+	assert_non_null(c->dec[HTTPVIEW_OUT]);
+	assert_false(c->closed);
+	/* A body read until close still ends with the close. */
+	test_feed(&v, 3, HTTPVIEW_OUT, "HTTP/1.0 200 OK\r\n\r\nab", 4096);
+	e.kind = EV_CLOSED;
+	httpview_event(&v, &e);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_true(c->closed);
+	assert_int_equal(c->nmsgs, 3);
+	assert_true(c->msgs[2].done);
+	assert_int_equal(c->msgs[2].body_size, 2);
 
 	/* The sending side shut first: a request makes no decoder for it. */
 	test_feed(&v, 4, HTTPVIEW_IN, "x", 4096);
@@ -473,8 +497,8 @@ test_lazy(void **state)
 	assert_null(c->dec[HTTPVIEW_OUT]);
 	assert_int_equal(c->nmsgs, 1);
 
-	/* Past the total bound: the closed #1 goes, the open #2, #3 and #4
-	 * stay, decoders or not. */
+	/* Past the total bound: the closed #1 and #3 go, the open #2 (no
+	 * decoder) and #4 (no decoder for what it sends) stay. */
 	sbuf_adds(&big, "GET /big HTTP/1.1\r\n");
 	for (i = 0; i < 60; i++) {
 		sbuf_printf(&big, "X-%d: ", i);
@@ -491,11 +515,15 @@ test_lazy(void **state)
 		assert_true(v.total <= HTTPVIEW_TOTAL_BYTES);
 	}
 	assert_null(httpview_conn(&v, 1));
+	assert_null(httpview_conn(&v, 3));
 	assert_null(httpview_conn(&v, 10));
-	for (id = 2; id <= 4; id++) {
-		assert_non_null(httpview_conn(&v, id));
-		assert_false(httpview_conn(&v, id)->closed);
+	for (id = 2; id <= 4; id += 2) {
+		c = httpview_conn(&v, id);
+		assert_non_null(c);
+		assert_false(c->closed);
+		assert_null(c->dec[HTTPVIEW_OUT]);
 	}
+	assert_null(httpview_conn(&v, 2)->dec[HTTPVIEW_IN]);
 	sbuf_free(&big);
 	sbuf_free(&b);
 	httpview_free(&v);

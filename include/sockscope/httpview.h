@@ -19,11 +19,12 @@
  * oldest messages are dropped (and counted).  A message whose own head
  * passes the byte bound keeps its first headers and counts the rest.  The
  * decoders hold at most about 2 * HTTPDEC_LINE_MAX bytes each (a few
- * hundred while lines are short), and are freed when the connection
- * closes.  Bodies are never kept.  For all connections together, past
- * HTTPVIEW_TOTAL_BYTES of heads (and a few hundred bytes a connection),
- * closed connections are forgotten, oldest first: the view and the
- * Connections pane then show nothing of them.
+ * hundred while lines are short), and are freed once their direction
+ * ends (EOF), breaks the grammar (nothing after an error is decoded) or
+ * the connection closes.  Bodies are never kept.  For all connections
+ * together, past HTTPVIEW_TOTAL_BYTES of heads (and a few hundred bytes
+ * a connection), closed connections are forgotten, oldest first: the view
+ * and the Connections pane then show nothing of them.
  *
  * Who calls it: app.c feeds it every socket event (httpview_event()); the
  * screen reads it (httpview_conn(), httpview_render()); batch mode prints
@@ -107,9 +108,12 @@ struct httpview_conn {
 	int			 id;
 	struct httpdec		*dec[2];	/* by enum httpview_dir; NULL
 						   until bytes go that way,
-						   and once closed */
+						   and once that way ended
+						   (EOF, malformed) or the
+						   connection closed */
 	int			 closed;	/* decoders freed for good */
-	int			 ended[2];	/* that direction ended (EOF) */
+	int			 ended[2];	/* nothing more is decoded
+						   that way */
 	struct httpview_msg	*msgs;		/* oldest first */
 	size_t			 nmsgs, cap;
 	uint64_t		 dropped;	/* messages dropped for the bound */
