@@ -266,8 +266,10 @@ httpview_begin(struct httpview_conn *c, enum httpview_dir d, int request,
 
 	while (c->nmsgs >= HTTPVIEW_MSGS_MAX)
 		httpview_drop_oldest(c);
+	/* Room for one at first: a connection that is not HTTP has one
+	 * message (its error), and idle ones are many. */
 	if (c->nmsgs == c->cap) {
-		c->cap = c->cap == 0 ? 4 : c->cap * 2;
+		c->cap = c->cap == 0 ? 1 : c->cap * 2;
 		c->msgs = xrealloc(c->msgs, c->cap * sizeof *c->msgs);
 	}
 	m = &c->msgs[c->nmsgs];
