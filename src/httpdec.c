@@ -24,6 +24,9 @@
 #include "sockscope/textesc.h"
 #include "sockscope/util.h"
 
+/* The size the line and header buffers start at. */
+#define HTTPDEC_BUF_START	256
+
 enum httpdec_state {
 	HTTPDEC_S_START,	/* before or in a start line */
 	HTTPDEC_S_HEADERS,	/* header lines */
@@ -88,22 +91,22 @@ struct httpdec {
 	char			 why[160];
 
 	/*
-	 * The two buffers last, so that a new decoder clears only what
-	 * comes before them (they are written before they are read, and
-	 * are most of the 16 KiB: one decoder per connection).
+	 * The line (no CR LF) and the header waiting for the next line
+	 * ("name\0value"), each made on first need and grown by doubling,
+	 * up to HTTPDEC_LINE_MAX + 1 and + 2 bytes: most lines are short,
+	 * and a connection that is not HTTP fails on its first line.
 	 */
-	char			 line[HTTPDEC_LINE_MAX + 1];
-	char			 hdr[HTTPDEC_LINE_MAX + 2];	/* "name\0value" */
+	char			*line;
+	size_t			 linecap;
+	char			*hdr;
+	size_t			 hdrcap;
 };
 
 /* A new decoder; see httpdec.h. */
 struct httpdec *
 httpdec_new(enum httpdec_dir dir, httpdec_event_fn *fn, void *arg)
 {
-	struct httpdec	*d = xmalloc(sizeof *d);
-
-	memset(d, 0, offsetof(struct httpdec, line));
-	d->line[0] = d->hdr[0] = '\0';
+	struct httpdec	*d = xcalloc(1, sizeof *d);
 
 	d->dir = dir;
 	d->fn = fn;
@@ -115,10 +118,62 @@ httpdec_new(enum httpdec_dir dir, httpdec_event_fn *fn, void *arg)
 	return d;
 }
 
+/* Make *buf (of *cap bytes) hold at least need bytes, at most max. */
+static void
+httpdec_grow(char **buf, size_t *cap, size_t need, size_t max)
+{
+	size_t	n = *cap == 0 ? HTTPDEC_BUF_START : *cap;
+
+	if (*buf != NULL && *cap >= need)
+		return;
+	while (n < need)
+		n *= 2;
+	if (n > max)
+		n = max;
+	*buf = xrealloc(*buf, n);
+	*cap = n;
+}
+
+/* Room for n bytes in the line. */
+static void
+httpdec_line_room(struct httpdec *d, size_t n)
+{
+	httpdec_grow(&d->line, &d->linecap, n, HTTPDEC_LINE_MAX + 1);
+}
+
+/* Room for n bytes in the header buffer. */
+static void
+httpdec_hdr_room(struct httpdec *d, size_t n)
+{
+	httpdec_grow(&d->hdr, &d->hdrcap, n, HTTPDEC_LINE_MAX + 2);
+}
+
+/*
+ * Give back the buffers: all of them once nothing more is decoded (lost or
+ * ended), or between messages those that a long line grew.
+ */
+static void
+httpdec_release(struct httpdec *d, int all)
+{
+	if (all || d->linecap > HTTPDEC_BUF_START) {
+		free(d->line);
+		d->line = NULL;
+		d->linecap = 0;
+	}
+	if (all || d->hdrcap > HTTPDEC_BUF_START) {
+		free(d->hdr);
+		d->hdr = NULL;
+		d->hdrcap = 0;
+	}
+}
+
 /* Free a decoder. */
 void
 httpdec_free(struct httpdec *d)
 {
+	if (d == NULL)
+		return;
+	httpdec_release(d, 1);
 	free(d);
 }
 
@@ -209,6 +264,7 @@ httpdec_next_message(struct httpdec *d)
 	d->cl = d->remaining = d->body_size = d->chunks = 0;
 	d->framing = HTTPDEC_NO_BODY;
 	d->keep_alive = 0;
+	httpdec_release(d, 0);
 }
 
 /* Report the end of the message whose last byte ends before end. */
@@ -303,6 +359,7 @@ httpdec_request_line(struct httpdec *d, uint64_t end)
 	 * Event strings are NUL-terminated: the parts are cut from a copy in
 	 * hdr, which holds nothing while a start line is decoded.
 	 */
+	httpdec_hdr_room(d, d->llen + 1);
 	memcpy(d->hdr, l, d->llen + 1);
 	d->hdr[mlen] = '\0';
 	d->hdr[mlen + 1 + tlen] = '\0';
@@ -627,6 +684,7 @@ httpdec_header_line(struct httpdec *d, uint64_t end)
 			return;
 		}
 		if (e > s) {
+			httpdec_hdr_room(d, d->hlen + 1 + (e - s) + 1);
 			if (d->hlen > d->hname + 1)
 				d->hdr[d->hlen++] = ' ';
 			memcpy(d->hdr + d->hlen, l + s, e - s);
@@ -669,6 +727,7 @@ httpdec_header_line(struct httpdec *d, uint64_t end)
 		/* nothing */;
 	for (e = d->llen; e > s && (l[e - 1] == ' ' || l[e - 1] == '\t'); e--)
 		/* nothing */;
+	httpdec_hdr_room(d, nlen + 1 + (e - s) + 1);
 	memcpy(d->hdr, l, nlen);
 	d->hdr[nlen] = '\0';
 	memcpy(d->hdr + nlen + 1, l + s, e - s);
@@ -728,6 +787,7 @@ httpdec_line(struct httpdec *d)
 {
 	uint64_t	end = d->off + 1;
 
+	httpdec_line_room(d, d->llen + 1);
 	d->line[d->llen] = '\0';
 	switch (d->state) {
 	case HTTPDEC_S_START:
@@ -854,6 +914,8 @@ httpdec_byte(struct httpdec *d, unsigned char c)
 	}
 	if (!d->lrest && httpdec_first_token(d, c) == -1)
 		return;
+	/* Room for the byte and for the NUL that ends the line. */
+	httpdec_line_room(d, d->llen + 2);
 	d->line[d->llen++] = (char)c;
 }
 
@@ -902,8 +964,12 @@ httpdec_feed(struct httpdec *d, const void *buf, size_t n)
 			break;
 		}
 	}
-	return d->state == HTTPDEC_S_LOST || d->state == HTTPDEC_S_ENDED ?
-	    -1 : 0;
+	if (d->state == HTTPDEC_S_LOST || d->state == HTTPDEC_S_ENDED) {
+		/* Nothing more is decoded: the buffers can go. */
+		httpdec_release(d, 1);
+		return -1;
+	}
+	return 0;
 }
 
 /* The stream ended; see httpdec.h. */
@@ -913,28 +979,32 @@ httpdec_eof(struct httpdec *d)
 	switch (d->state) {
 	case HTTPDEC_S_LOST:
 	case HTTPDEC_S_ENDED:
-		return;
+		break;
 	case HTTPDEC_S_UNTIL_CLOSE:
 		httpdec_message_end(d, d->off);
+		d->state = HTTPDEC_S_ENDED;
 		break;
 	case HTTPDEC_S_START:
-		if (d->llen == 0 && !d->lcr)
+		if (d->llen == 0 && !d->lcr) {
+			d->state = HTTPDEC_S_ENDED;
 			break;
+		}
 		httpdec_error(d, d->off, "stream ended in the start line");
-		return;
+		break;
 	case HTTPDEC_S_HEADERS:
 		httpdec_error(d, d->off, "stream ended in the headers");
-		return;
+		break;
 	case HTTPDEC_S_BODY:
 		httpdec_error(d, d->off, "stream ended after %llu of %llu "
 		    "body bytes", (unsigned long long)d->body_size,
 		    (unsigned long long)d->cl);
-		return;
+		break;
 	default:
 		httpdec_error(d, d->off, "stream ended in a chunked body");
-		return;
+		break;
 	}
-	d->state = HTTPDEC_S_ENDED;
+	/* Nothing more is decoded: the buffers can go. */
+	httpdec_release(d, 1);
 }
 
 /* Queue the method of a request waiting for its response. */

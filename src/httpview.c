@@ -1,9 +1,10 @@
 /*
  * httpview.c: HTTP/1.x per connection, from the socket events (see
- * httpview.h).  Owns one pair of decoders per connection and the messages
- * they found, within a bound.  app.c feeds it every event; the screen
- * renders it (ui-http.c, ui-panes.c) and batch mode prints its heads as
- * JSON.  Pure: no I/O, no clock.
+ * httpview.h).  Owns up to two decoders per connection (one per direction,
+ * made when bytes first go that way) and the messages they found, within a
+ * bound.  app.c feeds it every event; the screen renders it (ui-http.c,
+ * ui-panes.c) and batch mode prints its heads as JSON.  Pure: no I/O, no
+ * clock.
  */
 #include "config.h"
 
@@ -57,6 +58,7 @@ httpview_conn_end(struct httpview_conn *c)
 {
 	int	d;
 
+	c->closed = 1;
 	for (d = 0; d < 2; d++) {
 		if (c->dec[d] != NULL)
 			httpdec_free(c->dec[d]);
@@ -94,7 +96,7 @@ httpview_reclaim(struct httpview *v)
 		struct httpview_conn	*c = v->conns[id];
 
 		/* An open one stays (and so does the scan's start). */
-		if (c != NULL && (c->dec[0] != NULL || c->dec[1] != NULL))
+		if (c != NULL && !c->closed)
 			continue;
 		httpview_forget(v, id);
 		if (id == v->reclaim)
@@ -135,16 +137,44 @@ httpview_get(struct httpview *v, int id)
 	c = xcalloc(1, sizeof *c);
 	c->id = id;
 	c->owner = v;
+	/*
+	 * No decoders yet (httpview_dec() makes them): many connections
+	 * are not HTTP, and many carry bytes one way only for a while.
+	 */
 	for (d = 0; d < 2; d++) {
 		c->cur[d] = -1;
 		c->side[d].c = c;
 		c->side[d].dir = (enum httpview_dir)d;
-		c->dec[d] = httpdec_new(HTTPDEC_AUTO, httpview_on_event,
-		    &c->side[d]);
 	}
 	v->conns[id] = c;
 	v->total += HTTPVIEW_CONN_COST;
 	return c;
+}
+
+/*
+ * The decoder of direction d, made now if nothing went that way yet; NULL
+ * once that direction ended or the connection closed.
+ */
+static struct httpdec *
+httpview_dec(struct httpview_conn *c, enum httpview_dir d)
+{
+	if (c->dec[d] == NULL && !c->closed && !c->ended[d])
+		c->dec[d] = httpdec_new(HTTPDEC_AUTO, httpview_on_event,
+		    &c->side[d]);
+	return c->dec[d];
+}
+
+/*
+ * Direction d decodes nothing more (its decoder is lost or saw EOF): free
+ * its decoder, and make no other.
+ */
+static void
+httpview_dec_end(struct httpview_conn *c, enum httpview_dir d)
+{
+	c->ended[d] = 1;
+	if (c->dec[d] != NULL)
+		httpdec_free(c->dec[d]);
+	c->dec[d] = NULL;
 }
 
 /* Connection id, or NULL. */
@@ -236,8 +266,10 @@ httpview_begin(struct httpview_conn *c, enum httpview_dir d, int request,
 
 	while (c->nmsgs >= HTTPVIEW_MSGS_MAX)
 		httpview_drop_oldest(c);
+	/* Room for one at first: a connection that is not HTTP has one
+	 * message (its error), and idle ones are many. */
 	if (c->nmsgs == c->cap) {
-		c->cap = c->cap == 0 ? 4 : c->cap * 2;
+		c->cap = c->cap == 0 ? 1 : c->cap * 2;
 		c->msgs = xrealloc(c->msgs, c->cap * sizeof *c->msgs);
 	}
 	m = &c->msgs[c->nmsgs];
@@ -285,6 +317,7 @@ httpview_start(struct httpview_conn *c, enum httpview_dir d,
     const struct httpdec_event *ev)
 {
 	struct httpview_msg	*m;
+	struct httpdec		*od;
 	long			 i;
 
 	i = httpview_begin(c, d, ev->request, ev->offset);
@@ -300,11 +333,15 @@ httpview_start(struct httpview_conn *c, enum httpview_dir d,
 		m->method = xstrndup(ev->method, ev->method_len);
 		m->target = xstrndup(ev->target, ev->target_len);
 		httpview_set_first(c, ev);
-		/* A response on the other side answers it: HEAD has no body. */
-		if (c->dec[!d] != NULL) {
+		/*
+		 * A response on the other side answers it: HEAD has no body.
+		 * That side's decoder is made now if need be, to keep the
+		 * method until the response comes.
+		 */
+		if ((od = httpview_dec(c, (enum httpview_dir)!d)) != NULL) {
 			char	*meth = xstrndup(ev->method, ev->method_len);
 
-			httpdec_push_method(c->dec[!d], meth);
+			httpdec_push_method(od, meth);
 			free(meth);
 		}
 	} else {
@@ -406,11 +443,15 @@ httpview_feed(struct httpview *v, int id, enum httpview_dir dir,
     const void *p, size_t n, double t)
 {
 	struct httpview_conn	*c = httpview_get(v, id);
+	struct httpdec		*dec;
 
-	if (c == NULL || c->dec[dir] == NULL || n == 0)
+	if (c == NULL || n == 0 || (dec = httpview_dec(c, dir)) == NULL)
 		return;
 	c->t = t;
-	httpdec_feed(c->dec[dir], p, n);
+	/* Lost, it ignores everything after: a connection that is not HTTP
+	 * keeps only what was said of it. */
+	if (httpdec_feed(dec, p, n) == -1)
+		httpview_dec_end(c, dir);
 }
 
 /* One direction of a connection ended. */
@@ -422,10 +463,12 @@ httpview_eof(struct httpview *v, int id, enum httpview_dir dir, double t)
 	if (id <= 0 || (size_t)id >= v->nconns || v->conns[id] == NULL)
 		return;
 	c = v->conns[id];
-	if (c->dec[dir] == NULL)
-		return;
-	c->t = t;
-	httpdec_eof(c->dec[dir]);
+	if (c->dec[dir] != NULL) {
+		c->t = t;
+		httpdec_eof(c->dec[dir]);
+	}
+	/* Nothing more goes this way: no decoder made later. */
+	httpview_dec_end(c, dir);
 }
 
 /* Feed a socket event. */

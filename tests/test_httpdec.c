@@ -3,7 +3,9 @@
  * decoder: requests as curl and browsers send them, responses with and
  * without bodies, every body framing, pipelining, folding, the limits and
  * malformed input, each fed whole, one byte at a time and split at every
- * position, which must all give the same events.
+ * position, which must all give the same events; lines long enough to
+ * grow the decoder's buffers, and the buffers given back when it is lost
+ * or ends.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -652,6 +655,299 @@ test_chromium(void **state)
 	free(got);
 }
 
+/* Decode s fed whole, a byte at a time and in pieces of 7 and 255 bytes;
+ * all must agree.  Returns the events. */
+static char *
+test_decode_some(const char *s, size_t n, int eof)
+{
+	static const size_t	 steps[] = { 1, 7, 255 };
+	char			*whole, *other;
+	size_t			 i;
+
+	whole = test_decode_step(HTTPDEC_REQUEST, NULL, s, n, 0, eof, NULL);
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		other = test_decode_step(HTTPDEC_REQUEST, NULL, s, n,
+		    steps[i], eof, NULL);
+		assert_string_equal(other, whole);
+		free(other);
+	}
+	return whole;
+}
+
+/* Append n copies of c. */
+static void
+test_fill(struct sbuf *b, char c, size_t n)
+{
+	while (n-- > 0)
+		sbuf_addc(b, c);
+}
+
+/*
+ * Lines longer than the buffers' first size, up to the limit and past it,
+ * decode exactly as short ones: start lines, header lines, folded headers.
+ */
+static void
+test_long_lines(void **state)
+{
+	static const size_t	 lens[] = { 100, 254, 255, 256, 257, 258, 511,
+	    512, 513, 1024, 4095, 4096, 4097, HTTPDEC_LINE_MAX - 1,
+	    HTTPDEC_LINE_MAX, HTTPDEC_LINE_MAX + 1 };
+	struct sbuf		 in = { 0 }, want = { 0 };
+	size_t			 i, L, a, b;
+	char			*got;
+
+	(void)state;
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		L = lens[i];
+
+		/* A header line of L bytes, "X-L: vvv...". */
+		sbuf_reset(&in);
+		sbuf_reset(&want);
+		sbuf_adds(&in, "GET / HTTP/1.1\r\nX-L: ");
+		test_fill(&in, 'v', L - 5);
+		sbuf_adds(&in, "\r\n\r\n");
+		sbuf_adds(&want, "@0 START_LINE request GET / HTTP/1.1\n");
+		if (L <= HTTPDEC_LINE_MAX) {
+			sbuf_adds(&want, "@16 HEADER X-L: ");
+			test_fill(&want, 'v', L - 5);
+			sbuf_printf(&want, "\n@%zu HEADERS_END no body "
+			    "keep-alive\n@0-%zu MESSAGE_END body 0 no body "
+			    "keep-alive\n", 16 + L + 2, 16 + L + 4);
+		} else
+			sbuf_printf(&want, "@%zu ERROR line longer than %d "
+			    "bytes\n", 16 + (size_t)HTTPDEC_LINE_MAX,
+			    HTTPDEC_LINE_MAX);
+		got = test_decode_some(in.p, in.len, 1);
+		assert_string_equal(got, want.p);
+		free(got);
+
+		/* A request line of L bytes (its parts are copied too),
+		 * then a short header. */
+		sbuf_reset(&in);
+		sbuf_reset(&want);
+		sbuf_adds(&in, "GET /");
+		test_fill(&in, 't', L - 14);
+		sbuf_adds(&in, " HTTP/1.1\r\nHost: h\r\n\r\n");
+		if (L <= HTTPDEC_LINE_MAX) {
+			sbuf_adds(&want, "@0 START_LINE request GET /");
+			test_fill(&want, 't', L - 14);
+			sbuf_printf(&want, " HTTP/1.1\n@%zu HEADER Host: h\n"
+			    "@%zu HEADERS_END no body keep-alive\n"
+			    "@0-%zu MESSAGE_END body 0 no body keep-alive\n",
+			    L + 2, L + 11, L + 13);
+		} else
+			sbuf_printf(&want, "@%d ERROR line longer than %d "
+			    "bytes\n", HTTPDEC_LINE_MAX, HTTPDEC_LINE_MAX);
+		got = test_decode_some(in.p, in.len, 1);
+		assert_string_equal(got, want.p);
+		free(got);
+
+		/* A chunk-size line of L bytes, most of it the extension. */
+		sbuf_reset(&in);
+		sbuf_adds(&in, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked"
+		    "\r\n\r\n1;");
+		test_fill(&in, 'e', L - 2);
+		sbuf_adds(&in, "\r\nx\r\n0\r\n\r\n");
+		got = test_decode_some(in.p, in.len, 1);
+		if (L <= HTTPDEC_LINE_MAX) {
+			sbuf_reset(&want);
+			sbuf_adds(&want, "@47 CHUNK 1 ;");
+			test_fill(&want, 'e', L - 2);
+			sbuf_addc(&want, '\n');
+			assert_non_null(strstr(got, want.p));
+			assert_non_null(strstr(got, "MESSAGE_END body 1 "
+			    "chunked 1 chunk keep-alive\n"));
+		} else
+			assert_non_null(strstr(got, "@8239 ERROR line longer "
+			    "than 8192 bytes\n"));
+		free(got);
+	}
+
+	/*
+	 * A header folded over two lines to exactly the limit (name and
+	 * value together), and one byte past it.
+	 */
+	for (i = 0; i < 2; i++) {
+		a = 5000;
+		b = HTTPDEC_LINE_MAX - a - 2 + i;
+		sbuf_reset(&in);
+		sbuf_adds(&in, "GET / HTTP/1.1\r\nX: ");
+		test_fill(&in, 'a', a);
+		sbuf_adds(&in, "\r\n ");
+		test_fill(&in, 'b', b);
+		sbuf_adds(&in, "\r\n\r\n");
+		sbuf_reset(&want);
+		sbuf_adds(&want, "@0 START_LINE request GET / HTTP/1.1\n");
+		if (i == 0) {
+			sbuf_adds(&want, "@16 HEADER X: ");
+			test_fill(&want, 'a', a);
+			sbuf_addc(&want, ' ');
+			test_fill(&want, 'b', b);
+			sbuf_printf(&want, " (folded over 1 more line)\n"
+			    "@%zu HEADERS_END no body keep-alive\n"
+			    "@0-%zu MESSAGE_END body 0 no body keep-alive\n",
+			    in.len - 2, in.len);
+		} else
+			sbuf_printf(&want, "@%zu ERROR header longer than %d "
+			    "bytes with its folded lines\n", 16 + 3 + a + 2,
+			    HTTPDEC_LINE_MAX);
+		got = test_decode_some(in.p, in.len, 1);
+		assert_string_equal(got, want.p);
+		free(got);
+	}
+
+	/* An empty value folded up to the limit with one long line. */
+	sbuf_reset(&in);
+	sbuf_adds(&in, "GET / HTTP/1.1\r\nX:\r\n ");
+	test_fill(&in, 'c', HTTPDEC_LINE_MAX - 2);
+	sbuf_adds(&in, "\r\n\r\n");
+	got = test_decode_some(in.p, in.len, 1);
+	assert_non_null(strstr(got, "(folded over 1 more line)\n"));
+	assert_non_null(strstr(got, "MESSAGE_END"));
+	free(got);
+
+	/* Long messages one after another, then a short one. */
+	sbuf_reset(&in);
+	for (i = 0; i < 3; i++) {
+		sbuf_adds(&in, "GET /");
+		test_fill(&in, 'p', 2500 * (i + 1));
+		sbuf_adds(&in, " HTTP/1.1\r\nA: ");
+		test_fill(&in, 'q', 2000 * (i + 1));
+		sbuf_adds(&in, "\r\n\r\n");
+	}
+	sbuf_adds(&in, "GET /s HTTP/1.1\r\n\r\n");
+	got = test_decode_some(in.p, in.len, 1);
+	assert_non_null(strstr(got, "START_LINE request GET /s HTTP/1.1\n"));
+	assert_null(strstr(got, "ERROR"));
+	free(got);
+	sbuf_free(&in);
+	sbuf_free(&want);
+}
+
+/* How many decoders test_heap_per() makes, to average allocator noise. */
+#define TEST_NDEC	200
+
+/* Bytes in use on the heap; 0 where that cannot be known. */
+static size_t
+test_heap(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	return mallinfo2().uordblks;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Heap bytes that each of TEST_NDEC decoders holds once fed the n bytes at
+ * s (then EOF if eof is set); they are freed after.  Freed chunks may stay
+ * counted for a while (glibc's tcache), so one decoder alone tells little.
+ */
+static size_t
+test_heap_per(const char *s, size_t n, int eof)
+{
+	struct httpdec	*d[TEST_NDEC];
+	size_t		 h, i, grew;
+
+	h = test_heap();
+	for (i = 0; i < TEST_NDEC; i++) {
+		d[i] = httpdec_new(HTTPDEC_AUTO, NULL, NULL);
+		httpdec_feed(d[i], s, n);
+		if (eof)
+			httpdec_eof(d[i]);
+	}
+	grew = test_heap() > h ? test_heap() - h : 0;
+	for (i = 0; i < TEST_NDEC; i++)
+		httpdec_free(d[i]);
+	return grew / TEST_NDEC;
+}
+
+/*
+ * A decoder's buffers are made for its first line and given back: all of
+ * them once it is lost (a stream that is not HTTP) or has ended, and
+ * those a long line grew once its message is complete.  Seen on the heap
+ * where glibc can count it (not under a sanitizer or valgrind).
+ */
+static void
+test_release(void **state)
+{
+	struct sbuf	 big = { 0 };
+	size_t		 h, bare, open, lost;
+	void		*probe;
+
+	(void)state;
+	h = test_heap();
+	probe = malloc(65536);
+	assert_non_null(probe);
+	memset(probe, 0, 65536);
+	if (test_heap() < h + 65536) {
+		free(probe);
+		skip();
+	}
+	free(probe);
+
+	sbuf_adds(&big, "GET /");
+	test_fill(&big, 'a', 6000);
+	sbuf_adds(&big, " HTTP/1.1\r\nB: ");
+	test_fill(&big, 'b', 7000);
+	sbuf_adds(&big, "\r\n\r\n");
+
+	bare = test_heap_per("", 0, 0);
+	/* In its first line: a small buffer, not 16 KiB. */
+	open = test_heap_per("h000001", 7, 0);
+	assert_true(open > bare + 200);
+	assert_true(open < bare + 512);
+	/* Lost: the buffer is given back. */
+	lost = test_heap_per("h000001\n", 8, 0);
+	assert_true(lost < bare + 64);
+	/* A long message grew them; complete, they shrink back. */
+	assert_true(test_heap_per(big.p, big.len, 0) < bare + 1024);
+	/* Ended: nothing is kept. */
+	assert_true(test_heap_per(big.p, big.len, 1) < bare + 64);
+	assert_true(test_heap_per("GET / HTTP/1.1\r\n", 16, 1) < bare + 64);
+	sbuf_free(&big);
+}
+
+/* Lost or ended, a decoder whose buffers went behaves as before. */
+static void
+test_after_release(void **state)
+{
+	struct test_events	 t;
+	struct httpdec		*d;
+
+	(void)state;
+	memset(&t, 0, sizeof t);
+	d = httpdec_new(HTTPDEC_AUTO, test_event, &t);
+	assert_int_equal(httpdec_feed(d, "h000001", 7), 0);
+	assert_int_equal(httpdec_feed(d, "\nGET / HTTP/1.1\r\n\r\n", 19), -1);
+	assert_true(httpdec_lost(d));
+	assert_int_equal(httpdec_feed(d, "GET / HTTP/1.1\r\n\r\n", 18), -1);
+	httpdec_eof(d);
+	assert_int_equal(httpdec_offset(d), 8);
+	assert_string_equal(t.out.p, "@0 ERROR request line has no spaces "
+	    "(method target version)\n");
+	httpdec_free(d);
+	sbuf_reset(&t.out);
+
+	/* Ended between messages: feeding says -1 and decodes nothing. */
+	d = httpdec_new(HTTPDEC_REQUEST, test_event, &t);
+	assert_int_equal(httpdec_feed(d, "\r\n\nGET / HTTP/1.1\r\n\r\n", 21),
+	    0);
+	assert_true(httpdec_idle(d));
+	httpdec_eof(d);
+	assert_true(httpdec_idle(d));
+	assert_false(httpdec_lost(d));
+	assert_int_equal(httpdec_feed(d, "GET / HTTP/1.1\r\n\r\n", 18), -1);
+	httpdec_eof(d);
+	assert_string_equal(t.out.p, "@3 START_LINE request GET / HTTP/1.1\n"
+	    "@19 HEADERS_END no body keep-alive\n"
+	    "@3-21 MESSAGE_END body 0 no body keep-alive\n");
+	httpdec_free(d);
+	httpdec_free(NULL);
+	sbuf_free(&t.out);
+	sbuf_free(&t.bytes);
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -674,6 +970,9 @@ main(void)
 		cmocka_unit_test(test_eof),
 		cmocka_unit_test(test_auto),
 		cmocka_unit_test(test_tunnel),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_after_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * socket events: keep-alive requests and their responses in order, the
  * first request line, HEAD answered without a body, chunked bodies, the
  * rows of the view (aligned names, escaping, errors), 1-byte chunks
- * giving the same view, the memory bound, and the JSON head events.
+ * giving the same view, the memory bound, the JSON head events, and
+ * decoders made only when bytes go their way.
  */
 #include "config.h"
 
@@ -395,6 +396,139 @@ test_events_json(void **state)
 	httpview_free(&v);
 }
 
+/*
+ * A direction's decoder is made when bytes first go that way, or when a
+ * request arrives (its response's decoder keeps the method); an idle or
+ * one-way connection has fewer, and is still open until it closes.
+ */
+static void
+test_lazy(void **state)
+{
+	struct httpview	 v;
+	struct sbuf	 big = { 0 }, b = { 0 };
+	struct ev	 e;
+	const struct httpview_conn *c;
+	int		 i, id;
+
+	(void)state;
+	httpview_init(&v, NULL, NULL);
+	memset(&e, 0, sizeof e);
+
+	/* Not HTTP, one way: the decoder made for it is freed once lost,
+	 * and none is made for the other way. */
+	test_feed(&v, 1, HTTPVIEW_IN, "h000001", 4096);
+	c = httpview_conn(&v, 1);
+	assert_non_null(c);
+	assert_non_null(c->dec[HTTPVIEW_IN]);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	test_feed(&v, 1, HTTPVIEW_IN, "\n", 4096);
+	assert_null(c->dec[HTTPVIEW_IN]);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_false(c->closed);
+	/* What follows is not decoded (as a lost decoder ignored it). */
+	test_feed(&v, 1, HTTPVIEW_IN, "GET / HTTP/1.1\r\n\r\n", 4096);
+	assert_null(c->dec[HTTPVIEW_IN]);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_int_equal(c->nmsgs, 1);
+	assert_string_equal(c->msgs[0].error,
+	    "request line has no spaces (method target version)");
+	test_render(&v, 1, &b);
+	assert_string_equal(b.p, "H< request 1, received at byte 0\n"
+	    "E< malformed at byte 0: request line has no spaces (method "
+	    "target version); the rest of this direction is not decoded\n");
+
+	/* Seen with no bytes yet: no decoder at all. */
+	httpview_feed(&v, 2, HTTPVIEW_IN, "", 0, 1.0);
+	c = httpview_conn(&v, 2);
+	assert_non_null(c);
+	assert_null(c->dec[HTTPVIEW_IN]);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+
+	/* A HEAD request makes its response's decoder, nothing sent yet. */
+	test_feed(&v, 3, HTTPVIEW_IN, "HEAD /h HTTP/1.1\r\n\r\n", 4096);
+	c = httpview_conn(&v, 3);
+	assert_non_null(c->dec[HTTPVIEW_OUT]);
+	assert_int_equal(httpdec_offset(c->dec[HTTPVIEW_OUT]), 0);
+	test_feed(&v, 3, HTTPVIEW_OUT, "HTTP/1.1 200 OK\r\nContent-Length: "
+	    "7\r\n\r\n", 5);
+	assert_int_equal(c->nmsgs, 2);
+	assert_int_equal(c->msgs[1].framing, HTTPDEC_NO_BODY);
+	assert_true(c->msgs[1].done);
+	/* EOF received: that way's decoder goes, the other stays. */
+	e.kind = EV_EOF;
+	e.conn = 3;
+	httpview_event(&v, &e);
+	assert_null(c->dec[HTTPVIEW_IN]);
+	assert_non_null(c->dec[HTTPVIEW_OUT]);
+	assert_false(c->closed);
+	/* A body read until close still ends with the close. */
+	test_feed(&v, 3, HTTPVIEW_OUT, "HTTP/1.0 200 OK\r\n\r\nab", 4096);
+	e.kind = EV_CLOSED;
+	httpview_event(&v, &e);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_true(c->closed);
+	assert_int_equal(c->nmsgs, 3);
+	assert_true(c->msgs[2].done);
+	assert_int_equal(c->msgs[2].body_size, 2);
+
+	/* The sending side shut first: a request makes no decoder for it. */
+	test_feed(&v, 4, HTTPVIEW_IN, "x", 4096);
+	e.kind = EV_SHUTDOWN;
+	e.conn = 4;
+	httpview_event(&v, &e);
+	test_feed(&v, 4, HTTPVIEW_IN, "GET / HTTP/1.1\r\n\r\n", 4096);
+	c = httpview_conn(&v, 4);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_int_equal(c->nmsgs, 1);
+	assert_string_equal(c->msgs[0].method, "xGET");
+	/* Nor do bytes after the shutdown (there are none, but still). */
+	test_feed(&v, 4, HTTPVIEW_OUT, "GET / HTTP/1.1\r\n\r\n", 4096);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_int_equal(c->nmsgs, 1);
+
+	/* Closed: no decoders, and bytes after make none. */
+	e.kind = EV_CLOSED;
+	e.conn = 1;
+	httpview_event(&v, &e);
+	c = httpview_conn(&v, 1);
+	assert_null(c->dec[HTTPVIEW_IN]);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	test_feed(&v, 1, HTTPVIEW_OUT, "GET / HTTP/1.1\r\n\r\n", 4096);
+	assert_null(c->dec[HTTPVIEW_OUT]);
+	assert_int_equal(c->nmsgs, 1);
+
+	/* Past the total bound: the closed #1 and #3 go, the open #2 (no
+	 * decoder) and #4 (no decoder for what it sends) stay. */
+	sbuf_adds(&big, "GET /big HTTP/1.1\r\n");
+	for (i = 0; i < 60; i++) {
+		sbuf_printf(&big, "X-%d: ", i);
+		while (big.len % 1000 != 0)
+			sbuf_addc(&big, 'v');
+		sbuf_adds(&big, "\r\n");
+	}
+	sbuf_adds(&big, "\r\n");
+	for (id = 10; id < 400; id++) {
+		test_feed(&v, id, HTTPVIEW_IN, big.p, 65536);
+		e.kind = EV_CLOSED;
+		e.conn = id;
+		httpview_event(&v, &e);
+		assert_true(v.total <= HTTPVIEW_TOTAL_BYTES);
+	}
+	assert_null(httpview_conn(&v, 1));
+	assert_null(httpview_conn(&v, 3));
+	assert_null(httpview_conn(&v, 10));
+	for (id = 2; id <= 4; id += 2) {
+		c = httpview_conn(&v, id);
+		assert_non_null(c);
+		assert_false(c->closed);
+		assert_null(c->dec[HTTPVIEW_OUT]);
+	}
+	assert_null(httpview_conn(&v, 2)->dec[HTTPVIEW_IN]);
+	sbuf_free(&big);
+	sbuf_free(&b);
+	httpview_free(&v);
+}
+
 int
 main(void)
 {
@@ -408,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_total_bound),
 		cmocka_unit_test(test_events_json),
+		cmocka_unit_test(test_lazy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

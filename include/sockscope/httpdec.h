@@ -27,6 +27,9 @@
  * most HTTPDEC_HEADERS_MAX headers (and as many trailers).  Past a limit
  * the decoder reports an ERROR.  A decoder holds at most about
  * 2 * HTTPDEC_LINE_MAX bytes whatever it is fed; bodies are never kept.
+ * Its line buffers start at a few hundred bytes when the first line
+ * begins, grow only as long lines need, shrink back after a message that
+ * grew them, and are freed once it is lost (ERROR) or ended (EOF).
  *
  * Line ends are CR LF; a bare LF is accepted as one (RFC 9112 2.2), a CR
  * not followed by LF is an error.  Empty lines before a start line are

@@ -3,7 +3,9 @@
  * One struct httpview follows every connection: per connection two
  * incremental decoders (httpdec.h), one for the bytes received and one for
  * the bytes sent, fed per chunk from the socket events, never from the
- * chunk store, so the store's evictions change nothing here.
+ * chunk store, so the store's evictions change nothing here.  A decoder is
+ * made when bytes first go its way (or when a request arrives, for the
+ * decoder of its response), so an idle connection costs little.
  *
  * What it keeps per connection, for the Connections pane, the HTTP view
  * and the JSON transcript:
@@ -16,11 +18,13 @@
  * HTTPVIEW_HEAD_BYTES bytes of start lines and headers; past either, the
  * oldest messages are dropped (and counted).  A message whose own head
  * passes the byte bound keeps its first headers and counts the rest.  The
- * decoders hold at most about 2 * HTTPDEC_LINE_MAX bytes each, and are
- * freed when the connection closes.  Bodies are never kept.  For all
- * connections together, past HTTPVIEW_TOTAL_BYTES of heads (and a few
- * hundred bytes a connection), closed connections are forgotten, oldest
- * first: the view and the Connections pane then show nothing of them.
+ * decoders hold at most about 2 * HTTPDEC_LINE_MAX bytes each (a few
+ * hundred while lines are short), and are freed once their direction
+ * ends (EOF), breaks the grammar (nothing after an error is decoded) or
+ * the connection closes.  Bodies are never kept.  For all connections
+ * together, past HTTPVIEW_TOTAL_BYTES of heads (and a few hundred bytes
+ * a connection), closed connections are forgotten, oldest first: the view
+ * and the Connections pane then show nothing of them.
  *
  * Who calls it: app.c feeds it every socket event (httpview_event()); the
  * screen reads it (httpview_conn(), httpview_render()); batch mode prints
@@ -103,7 +107,13 @@ struct httpview_side {
 struct httpview_conn {
 	int			 id;
 	struct httpdec		*dec[2];	/* by enum httpview_dir; NULL
-						   once the connection closed */
+						   until bytes go that way,
+						   and once that way ended
+						   (EOF, malformed) or the
+						   connection closed */
+	int			 closed;	/* decoders freed for good */
+	int			 ended[2];	/* nothing more is decoded
+						   that way */
 	struct httpview_msg	*msgs;		/* oldest first */
 	size_t			 nmsgs, cap;
 	uint64_t		 dropped;	/* messages dropped for the bound */
