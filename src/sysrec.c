@@ -1381,10 +1381,16 @@ sysrec_fold_count(struct sbuf *out, uint64_t count)
 	}
 }
 
-/* A malloc'd copy of a borrowed string, or NULL. */
-static char *
-sysrec_dup(const char *s)
+/* A copy of a borrowed string in place of old (a copy's own, or NULL):
+ * old itself when it says the same, so a run of calls on one peer
+ * allocates nothing. */
+static const char *
+sysrec_redup(const char *old, const char *s)
 {
+	if (old != NULL && s != NULL && strcmp(old, s) == 0)
+		return old;
+	/* The copy owns old; the const is for the borrowed originals. */
+	free((char *)(uintptr_t)old);
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
@@ -1392,23 +1398,44 @@ sysrec_dup(const char *s)
 struct sysrec *
 sysrec_copy(const struct sysrec *r)
 {
-	struct sysrec	*c = xmalloc(sizeof *c);
-	unsigned char	*data = NULL;
+	return sysrec_recopy(NULL, r);
+}
+
+/* Deep-copy r over c (a copy, or NULL for a new one), reusing c's memory. */
+struct sysrec *
+sysrec_recopy(struct sysrec *c, const struct sysrec *r)
+{
+	struct sysrec	 old;
+	unsigned char	*data;
 	size_t		 kept;
 
+	if (c == NULL) {
+		c = xmalloc(sizeof *c);
+		memset(&old, 0, sizeof old);
+	} else
+		old = *c;
 	*c = *r;
-	c->addr.host = sysrec_dup(r->addr.host);
-	c->host = sysrec_dup(r->host);
-	c->service = sysrec_dup(r->service);
-	c->note = sysrec_dup(r->note);
-	/* Only the preview is ever shown: keeping a whole recv() per kept
-	 * line would put the Events ring past the scrollback bound. */
+	c->addr.host = sysrec_redup(old.addr.host, r->addr.host);
+	c->host = sysrec_redup(old.host, r->host);
+	c->service = sysrec_redup(old.service, r->service);
+	c->note = sysrec_redup(old.note, r->note);
+	/*
+	 * Only the preview is ever shown: keeping a whole recv() per kept
+	 * line would put the Events ring past the scrollback bound.  The
+	 * buffer always has room for a whole preview, so that it serves
+	 * the next copy too.
+	 */
+	data = (unsigned char *)(uintptr_t)old.data;
 	if (r->data != NULL) {
 		kept = r->data_len < SYSREC_PREVIEW ? r->data_len :
 		    SYSREC_PREVIEW;
-		data = xmalloc(kept > 0 ? kept : 1);
+		if (data == NULL)
+			data = xmalloc(SYSREC_PREVIEW);
 		if (kept > 0)
 			memcpy(data, r->data, kept);
+	} else {
+		free(data);
+		data = NULL;
 	}
 	c->data = data;
 	return c;
