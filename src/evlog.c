@@ -804,6 +804,16 @@ evlog_peek(const struct evlog *l, size_t i)
 	return &l->lines[(l->first + i) % l->cap];
 }
 
+/* Nonzero when the i-th kept line shows nothing in the ring's notation. */
+int
+evlog_hidden(const struct evlog *l, size_t i)
+{
+	const struct evlog_line	*line = evlog_peek(l, i);
+
+	return line != NULL && line->rec != NULL &&
+	    sysrec_hidden(line->rec, l->notation);
+}
+
 static void evlog_narrate_line(const struct evlog *, struct evlog_line *);
 
 /* The i-th kept line, 0 = oldest, narrated now if it was not yet. */

@@ -1092,34 +1092,41 @@ sysrec_py_ssl_error(struct sbuf *out, const struct sysrec *r)
 	}
 }
 
+/* Nonzero when notation n shows nothing for r. */
+int
+sysrec_hidden(const struct sysrec *r, enum sysrec_notation n)
+{
+	/* C, like strace, shows every call. */
+	if (n != SYSREC_PYTHON)
+		return 0;
+	/* What a blocking program never sees. */
+	if (sysrec_py_quiet_errno(r->err) ||
+	    r->ssl_error == SYSREC_SSL_ERROR_WANT_READ ||
+	    r->ssl_error == SYSREC_SSL_ERROR_WANT_WRITE)
+		return 1;
+	/* The kernel view's polling, not a call a course makes. */
+	if (r->call == SR_IOCTL)
+		return 1;
+	/* s.connect(('127.0.0.1', P)) makes no lookup one sees. */
+	if (r->call == SR_GETADDRINFO && r->gai == 0 &&
+	    sysrec_numeric_host(r->host))
+		return 1;
+	/* A connect still in progress, seen through SO_ERROR. */
+	return r->call == SR_GETSOCKOPT && r->err == 0 &&
+	    sysrec_is_opt(r, SOL_SOCKET, SO_ERROR) &&
+	    sysrec_py_quiet_errno((int)r->optval);
+}
+
 /* Append the Python notation of r; returns 1 when it shows nothing. */
 static int
 sysrec_py(struct sbuf *out, const struct sysrec *r)
 {
-	int	quiet_ssl;
-
-	quiet_ssl = r->ssl_error == SYSREC_SSL_ERROR_WANT_READ ||
-	    r->ssl_error == SYSREC_SSL_ERROR_WANT_WRITE;
-	if (sysrec_py_quiet_errno(r->err) || quiet_ssl)
+	if (sysrec_hidden(r, SYSREC_PYTHON))
 		return 1;
-
-	if (r->call == SR_IOCTL) {
-		/* The kernel view's polling, not a call a course makes. */
-		return 1;
-	}
 	if (r->call == SR_GETADDRINFO) {
-		/* s.connect(('127.0.0.1', P)) makes no lookup one sees. */
-		if (r->gai == 0 && sysrec_numeric_host(r->host))
-			return 1;
 		sysrec_py_getaddrinfo(out, r);
 		goto note;
 	}
-
-	/* A connect still in progress, seen through SO_ERROR. */
-	if (r->call == SR_GETSOCKOPT && r->err == 0 &&
-	    sysrec_is_opt(r, SOL_SOCKET, SO_ERROR) &&
-	    sysrec_py_quiet_errno((int)r->optval))
-		return 1;
 
 	/* A failed call is an exception; the unlink one names its file. */
 	if (r->err != 0) {

@@ -328,27 +328,22 @@ ui_events_color(const struct evlog_line *l)
 	}
 }
 
-/*
- * The k-th Events line if it is shown (every line, or conn's only), else
- * NULL.  Only a line of the right connection is narrated (to know whether
- * the notation hides it).
- */
-static const struct evlog_line *
-ui_events_match(size_t k, int conn)
+/* Nonzero if the k-th Events line is shown (every line, or conn's only),
+ * found without narrating it. */
+static int
+ui_events_shown(size_t k, int conn)
 {
-	const struct evlog_line	*l = evlog_peek(&app.evlog, k);
-
-	if (conn != 0 && l->conn != conn)
-		return NULL;
-	l = evlog_get(&app.evlog, k);
-	return l->hidden ? NULL : l;
+	if (conn != 0 && evlog_peek(&app.evlog, k)->conn != conn)
+		return 0;
+	return !evlog_hidden(&app.evlog, k);
 }
 
 /*
  * The Events pane: the most recent socket calls, newest at the bottom;
  * conn > 0: the narration of that connection alone.  The lines are
  * walked back from the newest only as far as the pane shows (and is
- * scrolled), so a frame narrates what it draws, not the whole ring.
+ * scrolled), and only the lines drawn are narrated: a frame costs what it
+ * draws, not the whole ring.
  */
 void
 ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus,
@@ -371,7 +366,7 @@ ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus,
 	/* Back from the newest: the lines scrolled past, then a pane's. */
 	want = need + s->from_bottom;
 	for (k = all; k-- > 0 && found < want;) {
-		if (ui_events_match(k, conn) != NULL) {
+		if (ui_events_shown(k, conn)) {
 			found++;
 			top = k;
 		}
@@ -385,8 +380,10 @@ ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus,
 		const char	*text;
 		int		 left = r->w - 2;
 
-		if ((l = ui_events_match(k, conn)) == NULL)
+		if (!ui_events_shown(k, conn))
 			continue;
+		/* Narrated now, if it never was shown before. */
+		l = evlog_get(&app.evlog, k);
 		text = l->text;
 		/* One connection's narration: its "#id " says nothing. */
 		if (conn > 0 && strncmp(text, pre, strlen(pre)) == 0)

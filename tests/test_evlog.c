@@ -867,9 +867,16 @@ test_rec_lazy(void **state)
 	assert_ptr_equal(evlog_get(&l, 2)->text, ln->text);
 
 	/* Python: nothing happens until a line is read... */
+	assert_false(evlog_hidden(&l, 4));
 	evlog_set_notation(&l, SYSREC_PYTHON);
 	assert_true(strncmp(evlog_peek(&l, 2)->text, "#1 recv(", 8) == 0);
 	assert_null(evlog_peek(&l, 4)->text);
+	/* ...though whether a line shows is known without narrating it. */
+	assert_true(evlog_hidden(&l, 4));
+	assert_null(evlog_peek(&l, 4)->text);
+	assert_false(evlog_hidden(&l, 3));
+	assert_false(evlog_hidden(&l, 5));
+	assert_false(evlog_hidden(&l, 6));
 	/* ...then it speaks Python, and the EAGAIN line is hidden. */
 	assert_true(strncmp(evlog_get(&l, 2)->text, "#1 conn.recv(4096) → b'",
 	    25) == 0);

@@ -405,6 +405,8 @@ test_narrate(const struct sysrec *r, enum sysrec_notation n, int *rc)
 	struct sbuf	b = { 0 };
 
 	*rc = sysrec_narrate(&b, r, n);
+	/* Whether a line shows is known without narrating it too. */
+	assert_int_equal(sysrec_hidden(r, n), *rc);
 	return b.p != NULL ? b.p : xstrdup("");
 }
 
@@ -423,6 +425,7 @@ test_check_case(const struct test_case *tc)
 
 	sbuf_adds(&b, "before");
 	rc = sysrec_narrate(&b, &tc->r, SYSREC_PYTHON);
+	assert_int_equal(sysrec_hidden(&tc->r, SYSREC_PYTHON), rc);
 	if (tc->py == NULL) {
 		assert_int_equal(rc, 1);
 		assert_string_equal(b.p, "before");
@@ -617,7 +620,8 @@ test_hostile(void **state)
 		r.service = evil_path;
 		for (n = SYSREC_C; n <= SYSREC_PYTHON; n++) {
 			sbuf_reset(&b);
-			sysrec_narrate(&b, &r, n);
+			assert_int_equal(sysrec_narrate(&b, &r, n),
+			    sysrec_hidden(&r, n));
 			if (b.p != NULL && test_unsafe(b.p))
 				fail_msg("unsafe %s line for %s: %s",
 				    n == SYSREC_C ? "C" : "Python",
@@ -832,6 +836,7 @@ test_exceptions_python(void **state)
 		r.err = atoi(line);
 		sbuf_reset(&b);
 		rc = sysrec_narrate(&b, &r, SYSREC_PYTHON);
+		assert_int_equal(sysrec_hidden(&r, SYSREC_PYTHON), rc);
 		if (r.err == EAGAIN || r.err == EINPROGRESS ||
 		    r.err == EALREADY || r.err == EINTR) {
 			assert_int_equal(rc, 1);

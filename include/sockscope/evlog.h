@@ -188,6 +188,10 @@ void evlog_thousands(char *buf, size_t len, uint64_t n);
  * added, the notation changed).
  */
 const struct evlog_line *evlog_get(struct evlog *l, size_t i);
+/* Nonzero when the i-th kept line shows nothing in the ring's notation
+ * (its hidden flag once narrated), found without narrating it; 0 when
+ * i >= count. */
+int evlog_hidden(const struct evlog *l, size_t i);
 /* The i-th kept line as it is, without narrating it: for a record line,
  * text may be NULL or in an earlier notation, and hidden not yet known
  * (the other fields hold).  NULL when i >= count. */

@@ -129,6 +129,9 @@ enum sysrec_notation {
  */
 int sysrec_narrate(struct sbuf *out, const struct sysrec *r,
     enum sysrec_notation n);
+/* What sysrec_narrate() returns, without narrating: 1 when notation n
+ * shows nothing for r, else 0. */
+int sysrec_hidden(const struct sysrec *r, enum sysrec_notation n);
 
 /*
  * Nonzero when a and b are the same call on the same socket with the same
