@@ -7,8 +7,9 @@
  * net.c fills a struct ev for every socket call; app.c passes it to
  * evlog_add() (or its record to evlog_add_rec()) and the screen draws
  * what evlog_get() returns: record lines are narrated only then, when
- * they are read, and their buffers are reused as the ring turns.  transcript.c
- * uses evlog_error_text() and the names.  Pure: no clock, no errno read.
+ * they are read, and their buffers are reused as the ring turns.
+ * transcript.c uses evlog_error_text() and the names.  Pure: no clock, no
+ * errno read.
  */
 #include "config.h"
 
@@ -946,6 +947,16 @@ evlog_add_rec(struct evlog *l, const struct sysrec *r)
 	    r->conn, r->listener, evlog_rec_kind(r), evlog_rec_error(r));
 	/* The dropped line's record, if any, becomes this one's. */
 	line->rec = sysrec_recopy(line->rec, r);
+#if defined(__GNUC__)
+	/* The next line to drop has long left the cache: under a flood its
+	 * record is wanted again in microseconds, first its pointers. */
+	if (l->count == l->cap && l->lines[l->first].rec != NULL) {
+		const struct sysrec	*next = l->lines[l->first].rec;
+
+		__builtin_prefetch(&next->addr.host, 1);
+		__builtin_prefetch(&next->note, 1);
+	}
+#endif
 }
 
 /* Narrate every kept record in notation n from now on: each line is

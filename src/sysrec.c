@@ -1412,27 +1412,33 @@ sysrec_copy(const struct sysrec *r)
 struct sysrec *
 sysrec_recopy(struct sysrec *c, const struct sysrec *r)
 {
-	struct sysrec	 old;
-	unsigned char	*data;
+	const char	*ahost = NULL, *host = NULL, *service = NULL;
+	const char	*note = NULL;
+	unsigned char	*data = NULL;
 	size_t		 kept;
 
-	if (c == NULL) {
+	/* Only the pointers c owns are read: a copy no longer wanted is
+	 * often cold in the cache (the oldest line of a ring). */
+	if (c == NULL)
 		c = xmalloc(sizeof *c);
-		memset(&old, 0, sizeof old);
-	} else
-		old = *c;
+	else {
+		ahost = c->addr.host;
+		host = c->host;
+		service = c->service;
+		note = c->note;
+		data = (unsigned char *)(uintptr_t)c->data;
+	}
 	*c = *r;
-	c->addr.host = sysrec_redup(old.addr.host, r->addr.host);
-	c->host = sysrec_redup(old.host, r->host);
-	c->service = sysrec_redup(old.service, r->service);
-	c->note = sysrec_redup(old.note, r->note);
+	c->addr.host = sysrec_redup(ahost, r->addr.host);
+	c->host = sysrec_redup(host, r->host);
+	c->service = sysrec_redup(service, r->service);
+	c->note = sysrec_redup(note, r->note);
 	/*
 	 * Only the preview is ever shown: keeping a whole recv() per kept
 	 * line would put the Events ring past the scrollback bound.  The
 	 * buffer always has room for a whole preview, so that it serves
 	 * the next copy too.
 	 */
-	data = (unsigned char *)(uintptr_t)old.data;
 	if (r->data != NULL) {
 		kept = r->data_len < SYSREC_PREVIEW ? r->data_len :
 		    SYSREC_PREVIEW;
