@@ -862,7 +862,13 @@ ui_before_sleep(int *timeout_ms, void *arg)
 		}
 		ui_sleep_at_most(timeout_ms, wait);
 	}
-	if (ui.layout.tier != LAYOUT_TINY && ui_kernel_changing()) {
+	/*
+	 * A frame still due will show the kernel's facts anyway, and the
+	 * check after it will ask again: under a flood that spares the
+	 * syscalls of ui_kernel_changing() on every loop turn.
+	 */
+	if (!ui.dirty && ui.layout.tier != LAYOUT_TINY &&
+	    ui_kernel_changing()) {
 		wait = ui.last_draw + UI_KERNEL_REFRESH - loop_now();
 		if (wait <= 0) {
 			ui.dirty = 1;
