@@ -7,7 +7,8 @@
 #            nc -l | xxd (aim >= 12x as fast) and nc -l >/dev/null
 #            (aim: sockscope takes <= 1.3x nc's time); random bytes
 #   screen   the full screen in tmux 200x50 flooded with FLOOD bytes of
-#            zeros vs nc -l >/dev/null (aim >= 0.8x nc's speed); the peak
+#            zeros (--random: random bytes, no two Events lines alike)
+#            vs nc -l >/dev/null (aim >= 0.8x nc's speed); the peak
 #            RSS (VmHWM) of that run and of one with --scrollback=16M
 #   accept   CONNS sequential connections (bench/accept_bench.c: connect,
 #            send 8 bytes, half-close, wait for the server's EOF) to
@@ -44,6 +45,7 @@ CONNS=10000
 IDLE_SECS=10
 KEYS=5
 RECORD=yes
+RANDOM_FLOOD=no
 ONLY="ingest screen accept keys idle cg strace"
 NOTE=""
 ARGS="$*"
@@ -55,6 +57,7 @@ usage: bench/run.sh [OPTIONS]
   -n, --pairs=N      paired runs per comparison (default 5)
   --ingest=MIB       batch ingest size (default 256)
   --flood=MIB        full-screen flood size (default 1024)
+  --random           flood the full screen with random bytes, not zeros
   --conns=N          sequential connections (default 10000)
   --idle=SECS        idle window (default 10)
   --keys=N           markers typed per latency measurement (default 5)
@@ -85,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--pairs=*) PAIRS=${1#*=} ;;
 	--ingest=*) INGEST_MIB=${1#*=} ;;
 	--flood=*) FLOOD_MIB=${1#*=} ;;
+	--random) RANDOM_FLOOD=yes ;;
 	--conns=*) CONNS=${1#*=} ;;
 	--idle=*) IDLE_SECS=${1#*=} ;;
 	--keys=*) KEYS=${1#*=} ;;
@@ -340,6 +344,17 @@ fi
 # --- screen: the full screen under a flood vs nc ------------------------------
 
 FLOOD=$(bench_bytes "$FLOOD_MIB")
+FLOOD_SRC="OPEN:/dev/zero,readbytes=$FLOOD"
+FLOOD_WHAT=zeros
+FLOOD_LABEL=""
+if [ "$RANDOM_FLOOD" = yes ] && bench_has screen; then
+	# Made once, then read from the page cache: the same bytes each run.
+	head -c "$FLOOD" /dev/urandom >"$T/flood.bin" ||
+		bench_die "cannot write $FLOOD random bytes to $T"
+	FLOOD_SRC="OPEN:$T/flood.bin"
+	FLOOD_WHAT="random bytes"
+	FLOOD_LABEL=" of random bytes"
+fi
 
 # Flood the full screen (extra sockscope options in $1); prints seconds
 # from the sender's start until the screen shows every byte received, then
@@ -351,7 +366,7 @@ bench_time_screen() {
 	bench_wait_listen "$p"
 	bench_screen_wait "L1 127\\.0\\.0\\.1:$p"
 	t0=$(bench_now)
-	socat -u "OPEN:/dev/zero,readbytes=$FLOOD" "TCP:127.0.0.1:$p" ||
+	socat -u "$FLOOD_SRC" "TCP:127.0.0.1:$p" ||
 		bench_die "socat into the full screen failed"
 	# Polling only after the sender is done keeps tmux out of the way.
 	bench_screen_wait "received +$FLOOD B" "$(bench_bound "$FLOOD_MIB")"
@@ -370,7 +385,7 @@ bench_time_nc_flood() {
 	bench_bg $rpid
 	bench_wait_listen "$p"
 	t0=$(bench_now)
-	socat -u "OPEN:/dev/zero,readbytes=$FLOOD" "TCP:127.0.0.1:$p" ||
+	socat -u "$FLOOD_SRC" "TCP:127.0.0.1:$p" ||
 		bench_die "socat into nc failed"
 	bench_wait_ok $rpid "nc -l (flood)"
 	t1=$(bench_now)
@@ -378,7 +393,7 @@ bench_time_nc_flood() {
 }
 
 if bench_has screen; then
-	echo "== screen: $FLOOD_MIB MiB of zeros into the full screen (tmux 200x50) vs nc"
+	echo "== screen: $FLOOD_MIB MiB of $FLOOD_WHAT into the full screen (tmux 200x50) vs nc"
 	for i in $(seq "$PAIRS"); do
 		if [ $((i % 2)) = 1 ]; then
 			ss=$(bench_time_screen "" rss_default)
@@ -713,7 +728,7 @@ bench_table() {
 	fi
 	if bench_has screen; then
 		r=$(bench_med screen_r)
-		bench_row "full screen (tmux 200×50), $FLOOD_MIB MiB flood" \
+		bench_row "full screen (tmux 200×50), $FLOOD_MIB MiB flood$FLOOD_LABEL" \
 			"$(bench_calc "$FLOOD_MIB / $(bench_med screen_ss)" | xargs printf '%.0f') MiB/s" \
 			"\`nc -l >/dev/null\` $(bench_calc "$FLOOD_MIB / $(bench_med screen_nc)" | xargs printf '%.0f') MiB/s" \
 			"$(printf '%.2f' "$r")× nc's speed" "≥ 0.8×" "$(bench_met "$r" '>=' 0.8)"

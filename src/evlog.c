@@ -5,8 +5,11 @@
  * API, and the ring of the most recent Events pane lines.
  *
  * net.c fills a struct ev for every socket call; app.c passes it to
- * evlog_add() and the screen draws what evlog_get() returns.  transcript.c
- * uses evlog_error_text() and the names.  Pure: no clock, no errno read.
+ * evlog_add() (or its record to evlog_add_rec()) and the screen draws
+ * what evlog_get() returns: record lines are narrated only then, when
+ * they are read, and their buffers are reused as the ring turns.
+ * transcript.c uses evlog_error_text() and the names.  Pure: no clock, no
+ * errno read.
  */
 #include "config.h"
 
@@ -647,6 +650,8 @@ evlog_init(struct evlog *l, size_t cap)
 	l->total = 0;
 	l->distinct = 0;
 	l->notation = SYSREC_C;
+	l->narration = 1;
+	memset(&l->scratch, 0, sizeof l->scratch);
 }
 
 /* Release every kept line and the ring; l may be initialised again. */
@@ -655,50 +660,40 @@ evlog_free(struct evlog *l)
 {
 	size_t	i;
 
+	/* Slots past count were never used: they hold nothing. */
 	for (i = 0; i < l->count; i++) {
-		free(l->lines[(l->first + i) % l->cap].text);
-		sysrec_free(l->lines[(l->first + i) % l->cap].rec);
+		struct evlog_line *line = &l->lines[(l->first + i) % l->cap];
+
+		sbuf_free(&line->buf);
+		sysrec_free(line->rec);
 	}
 	free(l->lines);
 	l->lines = NULL;
 	l->cap = l->first = l->count = 0;
+	sbuf_free(&l->scratch);
 }
 
-/* Take ownership of text (and rec, a record line's copy, or NULL) as the
- * newest line, dropping the oldest when the ring is full. */
+/* The newest line; the ring must hold one. */
 static struct evlog_line *
-evlog_push(struct evlog *l, double t, int conn, int listener,
-    enum ev_kind kind, int error, char *text, struct sysrec *rec)
+evlog_newest(const struct evlog *l)
+{
+	return &l->lines[(l->first + l->count - 1) % l->cap];
+}
+
+/*
+ * The slot for a new newest line, dropping the oldest when the ring is
+ * full.  The slot keeps its text buffer and its record (the dropped
+ * line's, or NULL) for the caller to reuse or free.
+ */
+static struct evlog_line *
+evlog_slot(struct evlog *l, double t, int conn, int listener,
+    enum ev_kind kind, int error)
 {
 	struct evlog_line	*line;
 
-	l->total++;
-	if (l->cap == 0) {
-		free(text);
-		sysrec_free(rec);
-		return NULL;
-	}
-	if (l->count > 0 && rec == NULL &&
-	    (kind == EV_RECV || kind == EV_WAIT)) {
-		/* The same as the newest line: fold it in and count it (only
-		 * what the peer and the kernel repeat; each send and message
-		 * stands for something the user did). */
-		line = &l->lines[(l->first + l->count - 1) % l->cap];
-		if (line->rec == NULL && line->conn == conn &&
-		    line->listener == listener &&
-		    line->kind == kind && line->error == error &&
-		    strcmp(line->text, text) == 0) {
-			line->repeat++;
-			line->t = t;
-			free(text);
-			return NULL;
-		}
-	}
 	l->distinct++;
 	if (l->count == l->cap) {
 		line = &l->lines[l->first];
-		free(line->text);
-		sysrec_free(line->rec);
 		l->first = (l->first + 1) % l->cap;
 	} else {
 		line = &l->lines[(l->first + l->count) % l->cap];
@@ -709,43 +704,79 @@ evlog_push(struct evlog *l, double t, int conn, int listener,
 	line->listener = listener;
 	line->kind = kind;
 	line->error = error;
-	line->text = text;
 	line->repeat = 1;
-	line->rec = rec;
 	line->hidden = 0;
+	line->narrated = 0;
+	sbuf_reset(&line->buf);
+	line->text = NULL;
 	return line;
+}
+
+/* Add the text in l->scratch as the newest line, or fold it into the
+ * newest when it repeats it. */
+static void
+evlog_push_text(struct evlog *l, double t, int conn, int listener,
+    enum ev_kind kind, int error)
+{
+	struct evlog_line	*line;
+	const char		*text = l->scratch.p != NULL ? l->scratch.p : "";
+
+	l->total++;
+	if (l->cap == 0)
+		return;
+	if (l->count > 0 && (kind == EV_RECV || kind == EV_WAIT)) {
+		/* The same as the newest line: fold it in and count it (only
+		 * what the peer and the kernel repeat; each send and message
+		 * stands for something the user did). */
+		line = evlog_newest(l);
+		if (line->rec == NULL && line->conn == conn &&
+		    line->listener == listener &&
+		    line->kind == kind && line->error == error &&
+		    strcmp(line->text, text) == 0) {
+			line->repeat++;
+			line->t = t;
+			return;
+		}
+	}
+	line = evlog_slot(l, t, conn, listener, kind, error);
+	/* A text line has no record: the dropped line's goes. */
+	sysrec_free(line->rec);
+	line->rec = NULL;
+	sbuf_adds(&line->buf, text);
+	line->text = line->buf.p;
 }
 
 /* Add e as an Events pane line, prefixed with the socket it concerns. */
 void
 evlog_add(struct evlog *l, const struct ev *e)
 {
-	struct sbuf	b = { 0 };
+	struct sbuf	*b = &l->scratch;
 
 	/* "Would block" on a send with nothing queued says nothing, and
 	 * repeats on every writable wakeup. */
 	if (e->kind == EV_WAIT && e->len == 0 && evlog_call_is(e, "send"))
 		return;
 
+	sbuf_reset(b);
 	/* accept() is called on the listener, so name that first. */
 	if (e->kind == EV_ACCEPTED && e->listener != 0)
-		sbuf_printf(&b, "L%d ", e->listener);
+		sbuf_printf(b, "L%d ", e->listener);
 	else if (e->conn != 0)
-		sbuf_printf(&b, "#%d ", e->conn);
+		sbuf_printf(b, "#%d ", e->conn);
 	else if (e->listener != 0)
-		sbuf_printf(&b, "L%d ", e->listener);
-	evlog_api_text(&b, e);
-	if (b.p == NULL)
-		b.p = xstrdup("");
-	evlog_push(l, e->t, e->conn, e->listener, e->kind,
-	    e->kind == EV_ERROR, b.p, NULL);
+		sbuf_printf(b, "L%d ", e->listener);
+	evlog_api_text(b, e);
+	evlog_push_text(l, e->t, e->conn, e->listener, e->kind,
+	    e->kind == EV_ERROR);
 }
 
 /* Add a line of free text; the caller has escaped any outside bytes. */
 void
 evlog_add_text(struct evlog *l, double t, int error, const char *text)
 {
-	evlog_push(l, t, 0, 0, EVLOG_TEXT, error, xstrdup(text), NULL);
+	sbuf_reset(&l->scratch);
+	sbuf_adds(&l->scratch, text);
+	evlog_push_text(l, t, 0, 0, EVLOG_TEXT, error);
 }
 
 /* Format n with a comma every three digits. */
@@ -765,13 +796,39 @@ evlog_thousands(char *buf, size_t len, uint64_t n)
 	snprintf(buf, len, "%s", out);
 }
 
-/* The i-th kept line, 0 = oldest; NULL when i >= count. */
+/* The i-th kept line as it is, 0 = oldest; NULL when i >= count. */
 const struct evlog_line *
-evlog_get(const struct evlog *l, size_t i)
+evlog_peek(const struct evlog *l, size_t i)
 {
 	if (i >= l->count)
 		return NULL;
 	return &l->lines[(l->first + i) % l->cap];
+}
+
+/* Nonzero when the i-th kept line shows nothing in the ring's notation. */
+int
+evlog_hidden(const struct evlog *l, size_t i)
+{
+	const struct evlog_line	*line = evlog_peek(l, i);
+
+	return line != NULL && line->rec != NULL &&
+	    sysrec_hidden(line->rec, l->notation);
+}
+
+static void evlog_narrate_line(const struct evlog *, struct evlog_line *);
+
+/* The i-th kept line, 0 = oldest, narrated now if it was not yet. */
+const struct evlog_line *
+evlog_get(struct evlog *l, size_t i)
+{
+	struct evlog_line	*line;
+
+	if (i >= l->count)
+		return NULL;
+	line = &l->lines[(l->first + i) % l->cap];
+	if (line->rec != NULL && line->narrated != l->narration)
+		evlog_narrate_line(l, line);
+	return line;
 }
 
 /* Nonzero if err only says "not yet" (a non-blocking socket's answer). */
@@ -842,17 +899,17 @@ evlog_rec_text(struct sbuf *out, const struct sysrec *r,
 	return sysrec_narrate(out, r, n) != 0;
 }
 
-/* (Re)write a record line's text in the ring's notation. */
+/* (Re)write a record line's text and hidden flag in the ring's
+ * notation, in the line's own buffer. */
 static void
 evlog_narrate_line(const struct evlog *l, struct evlog_line *line)
 {
-	struct sbuf	b = { 0 };
-
-	line->hidden = evlog_rec_text(&b, line->rec, l->notation);
-	if (b.p == NULL)
-		b.p = xstrdup("");
-	free(line->text);
-	line->text = b.p;
+	sbuf_reset(&line->buf);
+	line->hidden = evlog_rec_text(&line->buf, line->rec, l->notation);
+	if (line->buf.p == NULL)
+		sbuf_adds(&line->buf, "");
+	line->text = line->buf.p;
+	line->narrated = l->narration;
 }
 
 /* Nonzero if r gave the peer bytes the user sent. */
@@ -863,50 +920,53 @@ evlog_rec_is_send(const struct sysrec *r)
 	    r->call == SR_SSL_WRITE;
 }
 
-/* Add the narration of a socket call, folding a run of the same call. */
+/* Add the narration of a socket call, folding a run of the same call;
+ * the narrating itself waits until the line is read. */
 void
 evlog_add_rec(struct evlog *l, const struct sysrec *r)
 {
 	struct evlog_line	*line;
 
-	if (l->cap != 0 && l->count > 0) {
-		line = &l->lines[(l->first + l->count - 1) % l->cap];
+	l->total++;
+	if (l->cap == 0)
+		return;
+	if (l->count > 0) {
+		line = evlog_newest(l);
 		/* Only what the peer and the kernel repeat folds: each
 		 * send stands for something the user did. */
 		if (line->rec != NULL && sysrec_same(line->rec, r) &&
 		    !evlog_rec_is_send(r)) {
-			l->total++;
 			line->repeat++;
 			line->t = r->t;
 			return;
 		}
 	}
-	if (l->cap == 0) {
-		l->total++;
-		return;
-	}
 	/* An accept4() that found nobody waiting made no connection, even
 	 * if the record names the one it would have made. */
-	line = evlog_push(l, r->t, r->call == SR_ACCEPT4 && r->ret < 0 ? 0 :
-	    r->conn, r->listener, evlog_rec_kind(r), evlog_rec_error(r), NULL,
-	    sysrec_copy(r));
-	if (line != NULL)
-		evlog_narrate_line(l, line);
+	line = evlog_slot(l, r->t, r->call == SR_ACCEPT4 && r->ret < 0 ? 0 :
+	    r->conn, r->listener, evlog_rec_kind(r), evlog_rec_error(r));
+	/* The dropped line's record, if any, becomes this one's. */
+	line->rec = sysrec_recopy(line->rec, r);
+#if defined(__GNUC__)
+	/* The next line to drop has long left the cache: under a flood its
+	 * record is wanted again in microseconds, first its pointers. */
+	if (l->count == l->cap && l->lines[l->first].rec != NULL) {
+		const struct sysrec	*next = l->lines[l->first].rec;
+
+		__builtin_prefetch(&next->addr.host, 1);
+		__builtin_prefetch(&next->note, 1);
+	}
+#endif
 }
 
-/* Narrate every kept record again in notation n. */
+/* Narrate every kept record in notation n from now on: each line is
+ * narrated again when it is next read. */
 void
 evlog_set_notation(struct evlog *l, enum sysrec_notation n)
 {
-	size_t	i;
-
 	l->notation = n;
-	for (i = 0; i < l->count; i++) {
-		struct evlog_line *line = &l->lines[(l->first + i) % l->cap];
-
-		if (line->rec != NULL)
-			evlog_narrate_line(l, line);
-	}
+	if (++l->narration == 0)
+		l->narration = 1;
 }
 
 /* Nonzero when e's line repeats what the records of its calls say. */

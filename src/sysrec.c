@@ -1092,34 +1092,41 @@ sysrec_py_ssl_error(struct sbuf *out, const struct sysrec *r)
 	}
 }
 
+/* Nonzero when notation n shows nothing for r. */
+int
+sysrec_hidden(const struct sysrec *r, enum sysrec_notation n)
+{
+	/* C, like strace, shows every call. */
+	if (n != SYSREC_PYTHON)
+		return 0;
+	/* What a blocking program never sees. */
+	if (sysrec_py_quiet_errno(r->err) ||
+	    r->ssl_error == SYSREC_SSL_ERROR_WANT_READ ||
+	    r->ssl_error == SYSREC_SSL_ERROR_WANT_WRITE)
+		return 1;
+	/* The kernel view's polling, not a call a course makes. */
+	if (r->call == SR_IOCTL)
+		return 1;
+	/* s.connect(('127.0.0.1', P)) makes no lookup one sees. */
+	if (r->call == SR_GETADDRINFO && r->gai == 0 &&
+	    sysrec_numeric_host(r->host))
+		return 1;
+	/* A connect still in progress, seen through SO_ERROR. */
+	return r->call == SR_GETSOCKOPT && r->err == 0 &&
+	    sysrec_is_opt(r, SOL_SOCKET, SO_ERROR) &&
+	    sysrec_py_quiet_errno((int)r->optval);
+}
+
 /* Append the Python notation of r; returns 1 when it shows nothing. */
 static int
 sysrec_py(struct sbuf *out, const struct sysrec *r)
 {
-	int	quiet_ssl;
-
-	quiet_ssl = r->ssl_error == SYSREC_SSL_ERROR_WANT_READ ||
-	    r->ssl_error == SYSREC_SSL_ERROR_WANT_WRITE;
-	if (sysrec_py_quiet_errno(r->err) || quiet_ssl)
+	if (sysrec_hidden(r, SYSREC_PYTHON))
 		return 1;
-
-	if (r->call == SR_IOCTL) {
-		/* The kernel view's polling, not a call a course makes. */
-		return 1;
-	}
 	if (r->call == SR_GETADDRINFO) {
-		/* s.connect(('127.0.0.1', P)) makes no lookup one sees. */
-		if (r->gai == 0 && sysrec_numeric_host(r->host))
-			return 1;
 		sysrec_py_getaddrinfo(out, r);
 		goto note;
 	}
-
-	/* A connect still in progress, seen through SO_ERROR. */
-	if (r->call == SR_GETSOCKOPT && r->err == 0 &&
-	    sysrec_is_opt(r, SOL_SOCKET, SO_ERROR) &&
-	    sysrec_py_quiet_errno((int)r->optval))
-		return 1;
 
 	/* A failed call is an exception; the unlink one names its file. */
 	if (r->err != 0) {
@@ -1381,10 +1388,16 @@ sysrec_fold_count(struct sbuf *out, uint64_t count)
 	}
 }
 
-/* A malloc'd copy of a borrowed string, or NULL. */
-static char *
-sysrec_dup(const char *s)
+/* A copy of a borrowed string in place of old (a copy's own, or NULL):
+ * old itself when it says the same, so a run of calls on one peer
+ * allocates nothing. */
+static const char *
+sysrec_redup(const char *old, const char *s)
 {
+	if (old != NULL && s != NULL && strcmp(old, s) == 0)
+		return old;
+	/* The copy owns old; the const is for the borrowed originals. */
+	free((char *)(uintptr_t)old);
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
@@ -1392,23 +1405,50 @@ sysrec_dup(const char *s)
 struct sysrec *
 sysrec_copy(const struct sysrec *r)
 {
-	struct sysrec	*c = xmalloc(sizeof *c);
+	return sysrec_recopy(NULL, r);
+}
+
+/* Deep-copy r over c (a copy, or NULL for a new one), reusing c's memory. */
+struct sysrec *
+sysrec_recopy(struct sysrec *c, const struct sysrec *r)
+{
+	const char	*ahost = NULL, *host = NULL, *service = NULL;
+	const char	*note = NULL;
 	unsigned char	*data = NULL;
 	size_t		 kept;
 
+	/* Only the pointers c owns are read: a copy no longer wanted is
+	 * often cold in the cache (the oldest line of a ring). */
+	if (c == NULL)
+		c = xmalloc(sizeof *c);
+	else {
+		ahost = c->addr.host;
+		host = c->host;
+		service = c->service;
+		note = c->note;
+		data = (unsigned char *)(uintptr_t)c->data;
+	}
 	*c = *r;
-	c->addr.host = sysrec_dup(r->addr.host);
-	c->host = sysrec_dup(r->host);
-	c->service = sysrec_dup(r->service);
-	c->note = sysrec_dup(r->note);
-	/* Only the preview is ever shown: keeping a whole recv() per kept
-	 * line would put the Events ring past the scrollback bound. */
+	c->addr.host = sysrec_redup(ahost, r->addr.host);
+	c->host = sysrec_redup(host, r->host);
+	c->service = sysrec_redup(service, r->service);
+	c->note = sysrec_redup(note, r->note);
+	/*
+	 * Only the preview is ever shown: keeping a whole recv() per kept
+	 * line would put the Events ring past the scrollback bound.  The
+	 * buffer always has room for a whole preview, so that it serves
+	 * the next copy too.
+	 */
 	if (r->data != NULL) {
 		kept = r->data_len < SYSREC_PREVIEW ? r->data_len :
 		    SYSREC_PREVIEW;
-		data = xmalloc(kept > 0 ? kept : 1);
+		if (data == NULL)
+			data = xmalloc(SYSREC_PREVIEW);
 		if (kept > 0)
 			memcpy(data, r->data, kept);
+	} else {
+		free(data);
+		data = NULL;
 	}
 	c->data = data;
 	return c;

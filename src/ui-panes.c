@@ -328,49 +328,63 @@ ui_events_color(const struct evlog_line *l)
 	}
 }
 
-/* Nonzero if the Events line l is shown: every line, or conn's only. */
+/* Nonzero if the k-th Events line is shown (every line, or conn's only),
+ * found without narrating it. */
 static int
-ui_events_match(const struct evlog_line *l, int conn)
+ui_events_shown(size_t k, int conn)
 {
-	if (l->hidden)
+	if (conn != 0 && evlog_peek(&app.evlog, k)->conn != conn)
 		return 0;
-	return conn == 0 || l->conn == conn;
+	return !evlog_hidden(&app.evlog, k);
 }
 
-/* The Events pane: the most recent socket calls, newest at the bottom;
- * conn > 0: the narration of that connection alone. */
+/*
+ * The Events pane: the most recent socket calls, newest at the bottom;
+ * conn > 0: the narration of that connection alone.  The lines are
+ * walked back from the newest only as far as the pane shows (and is
+ * scrolled), and only the lines drawn are narrated: a frame costs what it
+ * draws, not the whole ring.
+ */
 void
 ui_events_draw(const struct layout_rect *r, struct ui_scroll *s, int focus,
     int conn)
 {
-	long	need = r->h - 2, count = 0, first, skip;
-	char	t[32], num[32], rep[48], title[32], pre[16];
-	int	y = r->y + 1;
-	size_t	all = app.evlog.count, k;
+	const struct evlog_line	*l;
+	long			 need = r->h - 2, want, found = 0;
+	char			 t[32], num[32], rep[48], title[32], pre[16];
+	int			 y = r->y + 1;
+	size_t			 all = app.evlog.count, k, top = all;
 
 	if (conn > 0)
 		snprintf(title, sizeof title, "Events #%d", conn);
 	else
 		snprintf(title, sizeof title, "Events");
 	ui_box(r, title, focus);
+	if (need <= 0)
+		return;
 	snprintf(pre, sizeof pre, "#%d ", conn);
-	for (k = 0; k < all; k++) {
-		if (ui_events_match(evlog_get(&app.evlog, k), conn))
-			count++;
+	/* Back from the newest: the lines scrolled past, then a pane's. */
+	want = need + s->from_bottom;
+	for (k = all; k-- > 0 && found < want;) {
+		if (ui_events_shown(k, conn)) {
+			found++;
+			top = k;
+		}
 	}
-	if (s->from_bottom > count - need)
-		s->from_bottom = count - need > 0 ? count - need : 0;
-	first = count - need - s->from_bottom;
-	if (first < 0)
-		first = 0;
-	/* The first line shown is the first-th that matches. */
-	for (k = 0, skip = first; k < all && y < r->y + r->h - 1; k++) {
-		const struct evlog_line	*l = evlog_get(&app.evlog, k);
-		const char		*text = l->text;
-		int			 left = r->w - 2;
+	if (found < want) {
+		/* Scrolled past the oldest line: stop at the top. */
+		s->from_bottom = found > need ? found - need : 0;
+	}
+	/* From `top`, the first line shown, down to the pane's end. */
+	for (k = top; k < all && y < r->y + r->h - 1; k++) {
+		const char	*text;
+		int		 left = r->w - 2;
 
-		if (!ui_events_match(l, conn) || skip-- > 0)
+		if (!ui_events_shown(k, conn))
 			continue;
+		/* Narrated now, if it never was shown before. */
+		l = evlog_get(&app.evlog, k);
+		text = l->text;
 		/* One connection's narration: its "#id " says nothing. */
 		if (conn > 0 && strncmp(text, pre, strlen(pre)) == 0)
 			text += strlen(pre);

@@ -58,7 +58,12 @@ static struct {
 	enum cmd_view		 view;
 	int			 focus;		/* enum layout_pane or INPUT */
 	struct ui_scroll	 scroll[PANE_COUNT];
-	int			 dirty;
+	int			 dirty;		/* a frame is due */
+	int			 all;		/* it draws every pane */
+	uint64_t		 events;	/* events seen so far */
+	uint64_t		 ticks;		/* kernel refreshes so far */
+	struct ui_stamp		 stamp[PANE_COUNT]; /* each pane's last */
+	int			 stamped[PANE_COUNT]; /* stamp[] tells */
 	double			 last_draw;
 	int			 help;		/* F1 overlay shown */
 	char			*msg;		/* title-bar message, until a key */
@@ -153,6 +158,15 @@ ui_emergency_restore(void)
 	endwin();
 }
 
+/* Ask for a frame that draws every pane: after a key, a resize, a
+ * message, anything but an event or a refresh tick. */
+static void
+ui_redraw_all(void)
+{
+	ui.dirty = 1;
+	ui.all = 1;
+}
+
 /* Set a title-bar message (replaced by the next one or the next line). */
 static void
 ui_set_msg(int error, const char *text)
@@ -165,7 +179,7 @@ ui_set_msg(int error, const char *text)
 	while ((nl = strchr(ui.msg, '\n')) != NULL)
 		*nl = ' ';
 	ui.msg_error = error;
-	ui.dirty = 1;
+	ui_redraw_all();
 }
 
 /* The prompt names the focused connection. */
@@ -201,7 +215,7 @@ ui_layout(void)
 	/* Keep focus on something that is shown. */
 	if (ui.focus != UI_FOCUS_INPUT && !ui.layout.pane[ui.focus].shown)
 		ui.focus = UI_FOCUS_INPUT;
-	ui.dirty = 1;
+	ui_redraw_all();
 }
 
 /* The terminal changed size. */
@@ -304,16 +318,77 @@ ui_pane_still(const struct ui_pane *pn, long delta)
 	(void)delta;
 }
 
+/* What a Hex or Text pane shows: its store list's generation, the bytes
+ * waiting in the kernel (manual mode) and, in the pair view, its heading.
+ * The HTTP pane in the Text pane's place cannot tell. */
+static int
+ui_pane_data_stamp(const struct ui_pane *pn, const struct layout_rect *r,
+    struct ui_stamp *st)
+{
+	const struct conn	*c;
+
+	if (ui.view == VIEW_HTTP && pn->kind == PANE_TEXT)
+		return 0;
+	st->gen[0] = store_conn(&app.store, pn->conn)->generation;
+	if (pn->conn > 0 && net_waiting(pn->conn)) {
+		c = net_conn(pn->conn);
+		st->gen[1] = 1;
+		st->gen[2] = (uint64_t)(net_kernel_rxq(pn->conn) + 1);
+		st->gen[3] = c != NULL && c->eof_in;
+	}
+	if (ui.view == VIEW_PAIR)
+		ui_pair_title(st->title, sizeof st->title, pn->kind, pn->conn,
+		    r->w);
+	return 1;
+}
+
+/* What the Events pane shows: the lines ever added (a folded repeat
+ * counts) and the notation they are narrated in. */
+static int
+ui_pane_events_stamp(const struct ui_pane *pn, const struct layout_rect *r,
+    struct ui_stamp *st)
+{
+	(void)pn;
+	(void)r;
+	st->gen[0] = app.evlog.total;
+	st->gen[1] = app.evlog.narration;
+	return 1;
+}
+
+/* The Connections and Socket panes and the kernel row show counters and
+ * kernel facts of many sockets: any event, or a refresh tick, may change
+ * them. */
+static int
+ui_pane_sockets_stamp(const struct ui_pane *pn, const struct layout_rect *r,
+    struct ui_stamp *st)
+{
+	(void)pn;
+	(void)r;
+	st->gen[0] = ui.events;
+	st->gen[1] = ui.ticks;
+	st->gen[2] = (uint64_t)net_conn_max();
+	st->gen[3] = (uint64_t)net_listener_max();
+	return 1;
+}
+
 /* The class of each pane: a view is the list of panes its layout shows. */
 static const struct ui_pane_class ui_pane_classes[PANE_COUNT] = {
-	[PANE_HEX] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
-	[PANE_TEXT] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
-	[PANE_EVENTS] = { ui_pane_events_draw, ui_pane_scroll, NULL },
-	[PANE_CONNS] = { ui_pane_conns_draw, ui_pane_conns_scroll, NULL },
-	[PANE_SOCKET] = { ui_pane_socket_draw, ui_pane_still, NULL },
-	[PANE_HEX_B] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
-	[PANE_TEXT_B] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows },
-	[PANE_KERNEL] = { ui_pane_kernel_draw, NULL, NULL },
+	[PANE_HEX] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows,
+	    ui_pane_data_stamp },
+	[PANE_TEXT] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows,
+	    ui_pane_data_stamp },
+	[PANE_EVENTS] = { ui_pane_events_draw, ui_pane_scroll, NULL,
+	    ui_pane_events_stamp },
+	[PANE_CONNS] = { ui_pane_conns_draw, ui_pane_conns_scroll, NULL,
+	    ui_pane_sockets_stamp },
+	[PANE_SOCKET] = { ui_pane_socket_draw, ui_pane_still, NULL,
+	    ui_pane_sockets_stamp },
+	[PANE_HEX_B] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows,
+	    ui_pane_data_stamp },
+	[PANE_TEXT_B] = { ui_pane_data_draw, ui_pane_scroll, ui_pane_data_rows,
+	    ui_pane_data_stamp },
+	[PANE_KERNEL] = { ui_pane_kernel_draw, NULL, NULL,
+	    ui_pane_sockets_stamp },
 };
 
 /* The frame pane p draws in: its rectangle, or for a bare pane the box
@@ -382,28 +457,79 @@ ui_panes_update(void)
 	}
 }
 
-/* Draw everything. */
+/* Nonzero if stamps a and b say the same. */
+static int
+ui_stamp_same(const struct ui_stamp *a, const struct ui_stamp *b)
+{
+	int	i;
+
+	if (a->conn != b->conn || a->focus != b->focus ||
+	    a->only_conn != b->only_conn || a->from_bottom != b->from_bottom)
+		return 0;
+	for (i = 0; i < (int)(sizeof a->gen / sizeof a->gen[0]); i++) {
+		if (a->gen[i] != b->gen[i])
+			return 0;
+	}
+	return strcmp(a->title, b->title) == 0;
+}
+
+/*
+ * Draw pane p in frame r unless this frame may leave it as it is: not a
+ * full frame, and its stamp the same as when it was last drawn (what it
+ * drew then is still on stdscr, which is only erased for a full frame).
+ */
+static void
+ui_pane_draw(int p, const struct layout_rect *r, int all)
+{
+	const struct ui_pane	*pn = &ui.pane[p];
+	struct ui_stamp		 st;
+	int			 known = 0;
+
+	memset(&st, 0, sizeof st);
+	st.conn = pn->conn;
+	st.focus = pn->focus;
+	st.only_conn = pn->only_conn;
+	st.from_bottom = pn->scroll->from_bottom;
+	if (ui_pane_classes[p].stamp != NULL)
+		known = ui_pane_classes[p].stamp(pn, r, &st);
+	if (!all && known && ui.stamped[p] && ui_stamp_same(&st, &ui.stamp[p]))
+		return;
+	ui_pane_classes[p].draw(pn, r);
+	/* Drawing may have clamped the scroll: the stamp is what shows. */
+	st.from_bottom = pn->scroll->from_bottom;
+	ui.stamp[p] = st;
+	ui.stamped[p] = known;
+}
+
+/* Draw a frame: every pane when ui.all says so, else those that changed. */
 static void
 ui_draw(void)
 {
 	const struct layout	*l = &ui.layout;
-	int			 p, cx = 0;
+	int			 p, cx = 0, all = ui.all;
 
 	ui_panes_update();
 	ui_update_prompt();
+	ui.all = 0;
 	if (l->tier == LAYOUT_TINY) {
 		ui_small_draw(LINES, COLS);
 		wnoutrefresh(stdscr);
 		doupdate();
+		/* Whatever comes next draws on an erased screen. */
+		ui.all = 1;
 		return;
 	}
-	erase();
+	if (all)
+		erase();
+	/* One row of counters that change with every byte: always. */
 	ui_title_draw(&l->title, ui.msg, ui.msg_error);
 	for (p = 0; p < PANE_COUNT; p++) {
 		struct layout_rect	r = ui_pane_frame(p);
 
 		if (r.shown)
-			ui_pane_classes[p].draw(&ui.pane[p], &r);
+			ui_pane_draw(p, &r, all);
+		else
+			ui.stamped[p] = 0;
 	}
 	if (ui.popup != NULL)
 		ui_popup_draw();
@@ -475,7 +601,7 @@ ui_on_line(char *line, size_t len, void *arg)
 	}
 	if (app.quit)
 		ui.quit = 1;
-	ui.dirty = 1;
+	ui_redraw_all();
 }
 
 /* Text readline would have printed (completion lists): shown above the
@@ -487,7 +613,7 @@ ui_on_prompt_message(const char *text, void *arg)
 	(void)arg;
 	free(ui.popup);
 	ui.popup = xstrdup(text);
-	ui.dirty = 1;
+	ui_redraw_all();
 }
 
 /* Draw the completion list in rows just above the input line. */
@@ -602,7 +728,7 @@ ui_on_input(short revents, void *arg)
 	(void)arg;
 	while ((key = wgetch(ui.input != NULL ? ui.input : stdscr)) != ERR) {
 		got = 1;
-		ui.dirty = 1;
+		ui_redraw_all();
 		if (key != KEY_RESIZE) {
 			/* A message and a completion list last until the
 			 * next key (which may show new ones). */
@@ -667,7 +793,7 @@ ui_on_signal(int sig, void *arg)
 		ui_resize();
 	else if (sig == SIGCONT) {
 		clearok(curscr, TRUE);
-		ui.dirty = 1;
+		ui_redraw_all();
 	} else
 		ui.signal = sig;
 }
@@ -731,14 +857,22 @@ ui_before_sleep(int *timeout_ms, void *arg)
 		wait = ui.last_draw + UI_WAITING_REFRESH - loop_now();
 		if (wait <= 0) {
 			ui.dirty = 1;
+			ui.ticks++;
 			wait = UI_FRAME;
 		}
 		ui_sleep_at_most(timeout_ms, wait);
 	}
-	if (ui.layout.tier != LAYOUT_TINY && ui_kernel_changing()) {
+	/*
+	 * A frame still due will show the kernel's facts anyway, and the
+	 * check after it will ask again: under a flood that spares the
+	 * syscalls of ui_kernel_changing() on every loop turn.
+	 */
+	if (!ui.dirty && ui.layout.tier != LAYOUT_TINY &&
+	    ui_kernel_changing()) {
 		wait = ui.last_draw + UI_KERNEL_REFRESH - loop_now();
 		if (wait <= 0) {
 			ui.dirty = 1;
+			ui.ticks++;
 			wait = UI_FRAME;
 		}
 		ui_sleep_at_most(timeout_ms, wait);
@@ -787,6 +921,7 @@ ui_event(const struct ev *e, void *arg)
 		ui.scroll[PANE_EVENTS].from_bottom +=
 		    (long)(app.evlog.distinct - ui.ev_distinct);
 	ui.ev_distinct = app.evlog.distinct;
+	ui.events++;
 	ui.dirty = 1;
 }
 
@@ -946,6 +1081,7 @@ ui_run(void)
 	ui_layout();
 	prompt_init(ui_on_line, ui_on_prompt_message, NULL);
 	ui_update_prompt();
+	ui_redraw_all();
 	ui_draw();
 
 	loop_run(&fe);

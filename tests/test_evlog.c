@@ -807,6 +807,195 @@ test_rec_sends_wrap(void **state)
 	evlog_free(&l);
 }
 
+/* A recv record on #1 of n bytes that differ from call to call (a flood
+ * of random bytes: no two lines fold). */
+static struct sysrec
+test_rec_noise(double t, unsigned char *buf, size_t n, unsigned int seed)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = (unsigned char)((seed * 2654435761u) >> (i % 24));
+	buf[0] = (unsigned char)seed;
+	buf[1] = (unsigned char)(seed >> 8);
+	return test_rec_recv(t, (const char *)buf, (long long)n);
+}
+
+/* Record lines are narrated when read, not when added: a line nobody
+ * reads has no text; reading one narrates it alone; a change of notation
+ * narrates nothing until a line is read again, then that line in the new
+ * notation (hidden too); text lines are there at once. */
+static void
+test_rec_lazy(void **state)
+{
+	struct evlog		 l;
+	struct sysrec		 r;
+	const struct evlog_line	*ln;
+	unsigned char		 buf[64];
+	size_t			 i;
+
+	(void)state;
+	evlog_init(&l, 8);
+	for (i = 0; i < 4; i++) {
+		r = test_rec_noise((double)i, buf, 10, (unsigned int)i + 1);
+		evlog_add_rec(&l, &r);
+	}
+	r = test_rec_recv(4.0, NULL, -1);
+	r.err = EAGAIN;
+	evlog_add_rec(&l, &r);
+	evlog_add_text(&l, 5.0, 0, "a note");
+	assert_int_equal(l.count, 6);
+	for (i = 0; i < 5; i++) {
+		ln = evlog_peek(&l, i);
+		assert_null(ln->text);
+		assert_non_null(ln->rec);
+		/* What the screen needs besides the words is there. */
+		assert_int_equal(ln->conn, 1);
+		assert_int_equal(ln->kind, i < 4 ? EV_RECV : EV_WAIT);
+	}
+	assert_string_equal(evlog_peek(&l, 5)->text, "a note");
+	assert_null(evlog_peek(&l, 6));
+
+	/* Reading line 2 narrates it, and it alone. */
+	ln = evlog_get(&l, 2);
+	assert_non_null(ln->text);
+	assert_true(strncmp(ln->text, "#1 recv(5, 4096) = 10  \"", 24) == 0);
+	assert_false(ln->hidden);
+	assert_null(evlog_peek(&l, 1)->text);
+	assert_null(evlog_peek(&l, 3)->text);
+	/* A second read is the same line, not narrated again. */
+	assert_ptr_equal(evlog_get(&l, 2)->text, ln->text);
+
+	/* Python: nothing happens until a line is read... */
+	assert_false(evlog_hidden(&l, 4));
+	evlog_set_notation(&l, SYSREC_PYTHON);
+	assert_true(strncmp(evlog_peek(&l, 2)->text, "#1 recv(", 8) == 0);
+	assert_null(evlog_peek(&l, 4)->text);
+	/* ...though whether a line shows is known without narrating it. */
+	assert_true(evlog_hidden(&l, 4));
+	assert_null(evlog_peek(&l, 4)->text);
+	assert_false(evlog_hidden(&l, 3));
+	assert_false(evlog_hidden(&l, 5));
+	assert_false(evlog_hidden(&l, 6));
+	/* ...then it speaks Python, and the EAGAIN line is hidden. */
+	assert_true(strncmp(evlog_get(&l, 2)->text, "#1 conn.recv(4096) → b'",
+	    25) == 0);
+	assert_true(evlog_get(&l, 4)->hidden);
+	assert_string_equal(evlog_get(&l, 5)->text, "a note");
+
+	/* Back to C: the hidden line shows again. */
+	evlog_set_notation(&l, SYSREC_C);
+	ln = evlog_get(&l, 4);
+	assert_false(ln->hidden);
+	assert_string_equal(ln->text,
+	    "#1 recv(5, 4096) = -1 EAGAIN");
+	evlog_free(&l);
+}
+
+/* Folding is decided on the records, narrated or not: a run of the same
+ * recv is one line whether or not anything read it in between, and a
+ * line read before it folded more shows the new count. */
+static void
+test_rec_lazy_fold(void **state)
+{
+	struct evlog		 l;
+	struct sysrec		 r;
+	const struct evlog_line	*ln;
+	int			 i;
+
+	(void)state;
+	evlog_init(&l, 4);
+	for (i = 0; i < 1000; i++) {
+		r = test_rec_recv(i * 0.001, "zzzz", 4);
+		evlog_add_rec(&l, &r);
+		if (i == 10)
+			assert_string_equal(evlog_get(&l, 0)->text,
+			    "#1 recv(5, 4096) = 4  \"zzzz\"");
+	}
+	assert_int_equal(l.count, 1);
+	assert_int_equal(l.total, 1000);
+	assert_int_equal(l.distinct, 1);
+	ln = evlog_get(&l, 0);
+	assert_int_equal(ln->repeat, 1000);
+	assert_true(ln->t == 999 * 0.001);
+	assert_string_equal(ln->text, "#1 recv(5, 4096) = 4  \"zzzz\"");
+	/* Other bytes: another line. */
+	r = test_rec_recv(2.0, "zzzy", 4);
+	evlog_add_rec(&l, &r);
+	assert_int_equal(l.count, 2);
+	assert_string_equal(evlog_get(&l, 1)->text,
+	    "#1 recv(5, 4096) = 4  \"zzzy\"");
+	evlog_free(&l);
+}
+
+/* A flood of records that do not fold, through a small ring: each new
+ * line takes the dropped line's record (no malloc per line once the ring
+ * is full), lines are narrated right whatever their slot held before, and
+ * text lines and record lines take each other's slots cleanly (ASan and
+ * valgrind check the memory). */
+static void
+test_rec_lazy_reuse(void **state)
+{
+	struct evlog		 l;
+	struct sysrec		 r;
+	struct sysrec		*recs[4];
+	unsigned char		 buf[100];
+	char			 want[64];
+	size_t			 i, j;
+	int			 found;
+
+	(void)state;
+	evlog_init(&l, 4);
+	for (i = 0; i < 4; i++) {
+		r = test_rec_noise((double)i, buf, 100, (unsigned int)i);
+		evlog_add_rec(&l, &r);
+	}
+	for (i = 0; i < 4; i++)
+		recs[i] = evlog_peek(&l, i)->rec;
+	for (i = 4; i < 10000; i++) {
+		r = test_rec_noise((double)i, buf, 100, (unsigned int)i);
+		evlog_add_rec(&l, &r);
+		/* The screen reads the newest now and then. */
+		if (i % 7 == 0)
+			(void)evlog_get(&l, l.count - 1);
+	}
+	assert_int_equal(l.count, 4);
+	assert_int_equal(l.total, 10000);
+	assert_int_equal(l.distinct, 10000);
+	/* The same four records, made over and over. */
+	for (i = 0; i < 4; i++) {
+		found = 0;
+		for (j = 0; j < 4; j++)
+			found |= evlog_peek(&l, i)->rec == recs[j];
+		assert_true(found);
+		/* Each narrates its own call, not its slot's old one. */
+		r = test_rec_noise((double)(9996 + i), buf, 100,
+		    (unsigned int)(9996 + i));
+		assert_true(sysrec_same(&r, evlog_peek(&l, i)->rec));
+		assert_true(evlog_get(&l, i)->t == (double)(9996 + i));
+		assert_true(strncmp(evlog_get(&l, i)->text,
+		    "#1 recv(5, 4096) = 100  \"", 25) == 0);
+	}
+
+	/* Text lines drop records, records drop text lines. */
+	for (i = 0; i < 6; i++) {
+		snprintf(want, sizeof want, "note %zu", i);
+		evlog_add_text(&l, 1.0, 0, want);
+		r = test_rec_recv(2.0, i % 2 ? "odd" : "even", i % 2 ? 3 : 4);
+		r.fd = (int)i;
+		evlog_add_rec(&l, &r);
+	}
+	assert_int_equal(l.count, 4);
+	assert_string_equal(evlog_get(&l, 0)->text, "note 4");
+	assert_null(evlog_get(&l, 0)->rec);
+	assert_string_equal(evlog_get(&l, 1)->text,
+	    "#1 recv(4, 4096) = 4  \"even\"");
+	assert_string_equal(evlog_get(&l, 2)->text, "note 5");
+	assert_string_equal(evlog_get(&l, 3)->text,
+	    "#1 recv(5, 4096) = 3  \"odd\"");
+	evlog_free(&l);
+}
+
 /* Which events repeat what their records say. */
 static void
 test_ev_is_call(void **state)
@@ -854,6 +1043,9 @@ main(void)
 		cmocka_unit_test(test_ring_fold),
 		cmocka_unit_test(test_rec_lines),
 		cmocka_unit_test(test_rec_sends_wrap),
+		cmocka_unit_test(test_rec_lazy),
+		cmocka_unit_test(test_rec_lazy_fold),
+		cmocka_unit_test(test_rec_lazy_reuse),
 		cmocka_unit_test(test_ev_is_call),
 	};
 

@@ -405,6 +405,8 @@ test_narrate(const struct sysrec *r, enum sysrec_notation n, int *rc)
 	struct sbuf	b = { 0 };
 
 	*rc = sysrec_narrate(&b, r, n);
+	/* Whether a line shows is known without narrating it too. */
+	assert_int_equal(sysrec_hidden(r, n), *rc);
 	return b.p != NULL ? b.p : xstrdup("");
 }
 
@@ -423,6 +425,7 @@ test_check_case(const struct test_case *tc)
 
 	sbuf_adds(&b, "before");
 	rc = sysrec_narrate(&b, &tc->r, SYSREC_PYTHON);
+	assert_int_equal(sysrec_hidden(&tc->r, SYSREC_PYTHON), rc);
 	if (tc->py == NULL) {
 		assert_int_equal(rc, 1);
 		assert_string_equal(b.p, "before");
@@ -617,7 +620,8 @@ test_hostile(void **state)
 		r.service = evil_path;
 		for (n = SYSREC_C; n <= SYSREC_PYTHON; n++) {
 			sbuf_reset(&b);
-			sysrec_narrate(&b, &r, n);
+			assert_int_equal(sysrec_narrate(&b, &r, n),
+			    sysrec_hidden(&r, n));
 			if (b.p != NULL && test_unsafe(b.p))
 				fail_msg("unsafe %s line for %s: %s",
 				    n == SYSREC_C ? "C" : "Python",
@@ -832,6 +836,7 @@ test_exceptions_python(void **state)
 		r.err = atoi(line);
 		sbuf_reset(&b);
 		rc = sysrec_narrate(&b, &r, SYSREC_PYTHON);
+		assert_int_equal(sysrec_hidden(&r, SYSREC_PYTHON), rc);
 		if (r.err == EAGAIN || r.err == EINPROGRESS ||
 		    r.err == EALREADY || r.err == EINTR) {
 			assert_int_equal(rc, 1);
@@ -981,6 +986,84 @@ test_copy(void **state)
 	sysrec_free(NULL);
 }
 
+/* A copy made over another reuses its memory: the same struct, the same
+ * preview buffer, a string kept when it says the same; it narrates as a
+ * fresh copy would, whatever the old one held. */
+static void
+test_recopy(void **state)
+{
+	char		 host[] = "127.0.0.1", other[] = "10.0.0.1";
+	unsigned char	 data[] = "hello, a line longer than the preview\n";
+	struct sysrec	 r = { .call = SR_RECVFROM, .fd = 3,
+	    .role = SR_ROLE_LISTENER, .listener = 1, .len = 4096, .ret = 39,
+	    .data = data, .data_len = 39, .addr = { AF_INET, host, 40000 },
+	    .note = "a note" };
+	struct sysrec	 s;
+	struct sysrec	*c, *d;
+	const char	*kept;
+	const void	*buf;
+	char		*want, *got;
+	int		 rc;
+
+	(void)state;
+	c = sysrec_copy(&r);
+	kept = c->addr.host;
+	buf = c->data;
+
+	/* The same peer, other bytes: nothing allocated anew. */
+	r.data = (const unsigned char *)"abc";
+	r.data_len = 3;
+	r.ret = 3;
+	d = sysrec_recopy(c, &r);
+	assert_ptr_equal(d, c);
+	assert_ptr_equal(c->addr.host, kept);
+	assert_ptr_equal(c->data, buf);
+	assert_true(sysrec_same(&r, c));
+	want = test_narrate(&r, SYSREC_C, &rc);
+	got = test_narrate(c, SYSREC_C, &rc);
+	assert_string_equal(want, got);
+	free(want);
+	free(got);
+
+	/* Another peer, no note, a whole preview again. */
+	r.addr.host = other;
+	r.note = NULL;
+	r.data = data;
+	r.data_len = 39;
+	r.ret = 39;
+	sysrec_recopy(c, &r);
+	assert_string_equal(c->addr.host, "10.0.0.1");
+	assert_ptr_not_equal(c->addr.host, other);
+	assert_null(c->note);
+	assert_ptr_equal(c->data, buf);
+	assert_true(sysrec_same(&r, c));
+	want = test_narrate(&r, SYSREC_PYTHON, &rc);
+	got = test_narrate(c, SYSREC_PYTHON, &rc);
+	assert_string_equal(want, got);
+	free(want);
+	free(got);
+
+	/* A call with no data, no strings: the buffers go. */
+	memset(&s, 0, sizeof s);
+	s.call = SR_CLOSE;
+	s.fd = 4;
+	sysrec_recopy(c, &s);
+	assert_null(c->data);
+	assert_null(c->addr.host);
+	assert_true(sysrec_same(&s, c));
+	/* And back: the data returns in a buffer of its own. */
+	sysrec_recopy(c, &r);
+	assert_non_null(c->data);
+	assert_ptr_not_equal(c->data, r.data);
+	assert_true(sysrec_same(&r, c));
+	sysrec_free(c);
+
+	/* Over NULL: a new copy. */
+	c = sysrec_recopy(NULL, &s);
+	assert_true(sysrec_same(&s, c));
+	sysrec_free(c);
+}
+
 /* Exact JSON for a few records. */
 static void
 test_json_exact(void **state)
@@ -1101,6 +1184,7 @@ main(void)
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_fold_count),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_recopy),
 		cmocka_unit_test(test_json_exact),
 		cmocka_unit_test(test_json_python),
 	};

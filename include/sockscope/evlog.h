@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sockscope/sysrec.h"
+#include "sockscope/util.h"
 
 enum ev_kind {
 	EV_LISTENING,	/* listener opened on addr */
@@ -94,20 +95,33 @@ void evlog_api_text(struct sbuf *out, const struct ev *e);
 /* The kind of a line added by evlog_add_text() (not an enum ev_kind value). */
 #define EVLOG_TEXT ((enum ev_kind)(EV_TLS + 1))
 
-/* One kept line of the Events pane. */
+/*
+ * One kept line of the Events pane.  A record line is narrated only when
+ * something reads it (evlog_get()): under a flood most lines leave the
+ * ring unseen, and the narration is the costly part of a line.
+ */
 struct evlog_line {
 	double		 t;
 	int		 conn;
 	int		 listener;
 	enum ev_kind	 kind;
 	int		 error;		/* nonzero for errors (drawn in red) */
-	char		*text;		/* "#1 recv(4096) = 6" etc. */
+	const char	*text;		/* "#1 recv(4096) = 6" etc.; a record
+					   line's is NULL until evlog_get()
+					   narrates it */
 	uint64_t	 repeat;	/* times it happened in a row (>= 1);
 					   t is the time of the last one */
 	struct sysrec	*rec;		/* the call narrated (its first of a
 					   folded run), NULL for other lines */
 	int		 hidden;	/* the notation shows nothing for rec
-					   (Python hides EAGAIN...): not drawn */
+					   (Python hides EAGAIN...): not drawn;
+					   as text, set by evlog_get() */
+
+	/* Private to evlog.c. */
+	struct sbuf	 buf;		/* text's memory, kept for the next
+					   line in this slot */
+	unsigned int	 narrated;	/* the ring's narration when text was
+					   made; 0 = not yet */
 };
 
 /* The most recent lines, in a ring of at most cap. */
@@ -122,6 +136,10 @@ struct evlog {
 						   grows only when a new line
 						   is not a repeat */
 	enum sysrec_notation	 notation;	/* of the record lines */
+	unsigned int		 narration;	/* grows with each change of
+						   notation (never 0) */
+	struct sbuf		 scratch;	/* an event's text, before it
+						   is known to be a new line */
 };
 
 void evlog_init(struct evlog *l, size_t cap);
@@ -139,11 +157,13 @@ void evlog_add_text(struct evlog *l, double t, int error, const char *text);
 /*
  * Add the narration of a socket call (SPEC section 10) as a line in the
  * ring's notation, prefixed "#id " (or "Lid " for accept4() and a
- * listener's calls).  The record is kept (a copy), so that
- * evlog_set_notation() can narrate it again.  A record that is the same
- * call as the newest line's (sysrec_same()) folds into it, unless it is a
- * send (each one stands for something the user did).  A record the
- * notation does not show is kept as a hidden line.
+ * listener's calls).  The record is kept (a copy, made over the evicted
+ * line's when the ring is full) and narrated only when evlog_get() reads
+ * the line, so that evlog_set_notation() costs nothing until then.  A
+ * record that is the same call as the newest line's (sysrec_same())
+ * folds into it, unless it is a send (each one stands for something the
+ * user did).  A record the notation does not show is kept as a hidden
+ * line.
  */
 void evlog_add_rec(struct evlog *l, const struct sysrec *r);
 /* Append the line of r in notation n, prefixed as the Events pane shows
@@ -151,7 +171,8 @@ void evlog_add_rec(struct evlog *l, const struct sysrec *r);
  * shows nothing for r, else 0. */
 int evlog_rec_text(struct sbuf *out, const struct sysrec *r,
     enum sysrec_notation n);
-/* Narrate every kept record again in notation n (and the ones to come). */
+/* Narrate every kept record in notation n from now on (each when it is
+ * next read: this call itself narrates nothing). */
 void evlog_set_notation(struct evlog *l, enum sysrec_notation n);
 /* Nonzero when e's line says what a record line already says (a socket
  * call and its result): the screen then keeps only the record's. */
@@ -160,7 +181,20 @@ int evlog_ev_is_call(const struct ev *e);
 /* Format n with a comma every three digits ("2,731") into buf. */
 void evlog_thousands(char *buf, size_t len, uint64_t n);
 
-/* The i-th kept line, 0 = oldest; NULL when i >= count. */
-const struct evlog_line *evlog_get(const struct evlog *l, size_t i);
+/*
+ * The i-th kept line, 0 = oldest, its text and hidden flag narrated in
+ * the ring's notation if they were not yet; NULL when i >= count.  The
+ * line and its text stay valid until the ring next changes (a line
+ * added, the notation changed).
+ */
+const struct evlog_line *evlog_get(struct evlog *l, size_t i);
+/* Nonzero when the i-th kept line shows nothing in the ring's notation
+ * (its hidden flag once narrated), found without narrating it; 0 when
+ * i >= count. */
+int evlog_hidden(const struct evlog *l, size_t i);
+/* The i-th kept line as it is, without narrating it: for a record line,
+ * text may be NULL or in an earlier notation, and hidden not yet known
+ * (the other fields hold).  NULL when i >= count. */
+const struct evlog_line *evlog_peek(const struct evlog *l, size_t i);
 
 #endif

@@ -129,6 +129,9 @@ enum sysrec_notation {
  */
 int sysrec_narrate(struct sbuf *out, const struct sysrec *r,
     enum sysrec_notation n);
+/* What sysrec_narrate() returns, without narrating: 1 when notation n
+ * shows nothing for r, else 0. */
+int sysrec_hidden(const struct sysrec *r, enum sysrec_notation n);
 
 /*
  * Nonzero when a and b are the same call on the same socket with the same
@@ -148,6 +151,10 @@ void sysrec_fold_count(struct sbuf *out, uint64_t count);
  * (NULL is fine).  A copy narrates exactly as the original. */
 struct sysrec *sysrec_copy(const struct sysrec *r);
 void sysrec_free(struct sysrec *r);
+/* The same copy of r made over c, a copy no longer wanted (or NULL: a new
+ * one), reusing its memory: no allocation at all when r has no strings,
+ * or the same ones as c; returns the copy (c itself when c is set). */
+struct sysrec *sysrec_recopy(struct sysrec *c, const struct sysrec *r);
 
 /*
  * Append r as one JSON object, no newline:

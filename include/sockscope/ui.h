@@ -10,6 +10,7 @@
 #define SOCKSCOPE_UI_H
 
 #include <curses.h>
+#include <stdint.h>
 
 #include "sockscope/app.h"
 #include "sockscope/conn.h"
@@ -77,6 +78,22 @@ struct ui_pane {
 	struct ui_scroll	*scroll;
 };
 
+/*
+ * What a pane showed at a frame, as far as it can tell cheaply: the
+ * generations of what it draws (the store list's, the event log's count),
+ * its connection, focus and scroll.  A pane whose stamp is the same at the
+ * next frame is not drawn again; a full frame (a key, a resize, a
+ * message) draws every pane whatever the stamps say.
+ */
+struct ui_stamp {
+	int		 conn;
+	int		 focus;
+	int		 only_conn;
+	long		 from_bottom;
+	uint64_t	 gen[4];
+	char		 title[160];
+};
+
 struct ui_pane_class {
 	/* Draw the pane in frame r. */
 	void	(*draw)(const struct ui_pane *pn, const struct layout_rect *r);
@@ -86,6 +103,12 @@ struct ui_pane_class {
 	/* Rows chunk ch takes in frame r (NULL: the pane shows no chunks). */
 	long	(*rows)(const struct ui_pane *pn, const struct layout_rect *r,
 		    int per_row, const struct chunk *ch);
+	/* Fill st's gen[] and title with what the pane shows besides its
+	 * connection, focus and scroll (st comes zeroed with those set);
+	 * returns 0 when it cannot tell: the pane is drawn every frame.
+	 * NULL: the same. */
+	int	(*stamp)(const struct ui_pane *pn, const struct layout_rect *r,
+		    struct ui_stamp *st);
 };
 
 /* Draw a box with a title; focus draws it highlighted. */
