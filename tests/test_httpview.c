@@ -53,6 +53,23 @@ test_feed(struct httpview *v, int conn, enum httpview_dir d, const char *s,
 	}
 }
 
+/* Append to b a request head of n headers, each line padded so that
+ * the head grows to a multiple of each bytes per header. */
+static void
+test_big_head(struct sbuf *b, int n, size_t each)
+{
+	int	i;
+
+	sbuf_adds(b, "GET /big HTTP/1.1\r\n");
+	for (i = 0; i < n; i++) {
+		sbuf_printf(b, "X-%d: ", i);
+		while (b->len % each != 0)
+			sbuf_addc(b, 'v');
+		sbuf_adds(b, "\r\n");
+	}
+	sbuf_adds(b, "\r\n");
+}
+
 /* Render connection conn into b. */
 static void
 test_render(const struct httpview *v, int conn, struct sbuf *b)
@@ -275,14 +292,7 @@ test_bound(void **state)
 	assert_non_null(strstr(b.p, "136 earlier messages not kept"));
 
 	/* One head of 100 headers of 8000 bytes: far past the byte bound. */
-	sbuf_adds(&big, "GET /big HTTP/1.1\r\n");
-	for (i = 0; i < 100; i++) {
-		sbuf_printf(&big, "X-%d: ", i);
-		while (big.len % 8000 != 0)
-			sbuf_addc(&big, 'v');
-		sbuf_adds(&big, "\r\n");
-	}
-	sbuf_adds(&big, "\r\n");
+	test_big_head(&big, 100, 8000);
 	test_feed(&v, 2, HTTPVIEW_IN, big.p, 65536);
 	c = httpview_conn(&v, 2);
 	assert_true(c->bytes <= HTTPVIEW_HEAD_BYTES);
@@ -308,19 +318,12 @@ test_total_bound(void **state)
 	struct httpview	v;
 	struct sbuf	big = { 0 };
 	struct ev	e;
-	int		i, id;
+	int		id;
 
 	(void)state;
 	httpview_init(&v, NULL, NULL);
 	/* A request of about 60 KiB of headers. */
-	sbuf_adds(&big, "GET /big HTTP/1.1\r\n");
-	for (i = 0; i < 60; i++) {
-		sbuf_printf(&big, "X-%d: ", i);
-		while (big.len % 1000 != 0)
-			sbuf_addc(&big, 'v');
-		sbuf_adds(&big, "\r\n");
-	}
-	sbuf_adds(&big, "\r\n");
+	test_big_head(&big, 60, 1000);
 	memset(&e, 0, sizeof e);
 	/* #1 stays open throughout. */
 	test_feed(&v, 1, HTTPVIEW_IN, test_req1, 4096);
@@ -408,7 +411,7 @@ test_lazy(void **state)
 	struct sbuf	 big = { 0 }, b = { 0 };
 	struct ev	 e;
 	const struct httpview_conn *c;
-	int		 i, id;
+	int		 id;
 
 	(void)state;
 	httpview_init(&v, NULL, NULL);
@@ -499,14 +502,7 @@ test_lazy(void **state)
 
 	/* Past the total bound: the closed #1 and #3 go, the open #2 (no
 	 * decoder) and #4 (no decoder for what it sends) stay. */
-	sbuf_adds(&big, "GET /big HTTP/1.1\r\n");
-	for (i = 0; i < 60; i++) {
-		sbuf_printf(&big, "X-%d: ", i);
-		while (big.len % 1000 != 0)
-			sbuf_addc(&big, 'v');
-		sbuf_adds(&big, "\r\n");
-	}
-	sbuf_adds(&big, "\r\n");
+	test_big_head(&big, 60, 1000);
 	for (id = 10; id < 400; id++) {
 		test_feed(&v, id, HTTPVIEW_IN, big.p, 65536);
 		e.kind = EV_CLOSED;
