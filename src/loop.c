@@ -9,6 +9,14 @@
  * Knows nothing of sockets and includes no other module's header but
  * util.h.  A turn costs O(ready descriptors + pending timers): nothing
  * here walks every descriptor ever registered.
+ *
+ * Two ways to wait.  While at most poll_max descriptors are watched (a
+ * lecture, a few connections), poll() over a compact array of them: no
+ * system call to register or forget one, which is most of a short
+ * connection's cost.  Past that, epoll, for good: every watched
+ * descriptor moves into the epoll set once, and a turn costs O(ready)
+ * however many connections are open.  SOCKSCOPE_POLL_MAX sets poll_max
+ * (0: epoll from the start).
  */
 #include "config.h"
 
@@ -30,6 +38,8 @@
 /* Events taken from epoll per turn; more simply wait for the next turn. */
 #define LOOP_MAX_EVENTS	128
 #define LOOP_MAX_HOOKS	4
+/* Descriptors watched with poll() before the loop moves to epoll. */
+#define LOOP_POLL_MAX	16
 
 /* One registered descriptor. */
 struct loop_reg {
@@ -42,6 +52,8 @@ struct loop_reg {
 					   reported ready on every turn */
 	uint32_t	 gen;		/* tells a stale epoll event from one
 					   for a new registration of the fd */
+	int		 wpos;		/* poll mode: 1 + its index in
+					   loop.watch; 0: not watched */
 };
 
 /* One pending timer, in a list sorted by due time. */
@@ -71,8 +83,16 @@ static struct {
 	int			 nhooks;
 	const struct loop_frontend *fe;
 	int			 stdin_watched;
+	int			 use_epoll;	/* moved to epoll for good */
+	int			 poll_max;
+	int			*watch;		/* poll mode: watched fds */
+	int			 nwatch;
+	struct pollfd		*pfds;		/* poll mode: this turn's */
+	uint32_t		*pgens;		/* and their registrations */
+	int			 cap;		/* of watch, pfds, pgens */
 } loop = { -1, { -1, -1 }, { 0, 0 }, NULL, 0, NULL, 0, NULL, 0, 0,
-	   { { NULL, NULL } }, 0, NULL, -1 };
+	   { { NULL, NULL } }, 0, NULL, -1, 0, LOOP_POLL_MAX, NULL, 0, NULL,
+	   NULL, 0 };
 
 /* Signals whose default action ends the process: the front end gets them
  * first, so the terminal is restored on the way out. */
@@ -156,9 +176,17 @@ loop_init(void)
 {
 	struct sigaction	sa;
 	static const int	sigs[] = { SIGWINCH, SIGCONT };
+	const char		*env;
 	size_t			i;
 
 	clock_gettime(CLOCK_MONOTONIC, &loop.start);
+	if ((env = getenv("SOCKSCOPE_POLL_MAX")) != NULL && *env != '\0') {
+		char	*end;
+		long	 n = strtol(env, &end, 10);
+
+		if (*end == '\0' && n >= 0 && n <= 1024)
+			loop_set_poll_max((int)n);
+	}
 	loop.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop.epfd == -1)
 		util_fatal("epoll_create1: %s", strerror(errno));
@@ -205,12 +233,77 @@ loop_epoll_mask(int events)
 	return m;
 }
 
+/* Stop watching fd in poll mode (swap the last one into its place). */
+static void
+loop_unwatch(struct loop_reg *r)
+{
+	int	i = r->wpos - 1, last;
+
+	if (r->wpos == 0)
+		return;
+	last = loop.watch[--loop.nwatch];
+	loop.watch[i] = last;
+	loop.regs[last].wpos = i + 1;
+	r->wpos = 0;
+}
+
+/* Watch fd in poll mode; past poll_max, move everything to epoll. */
+static void
+loop_watch(int fd, struct loop_reg *r)
+{
+	if (r->wpos != 0)
+		return;
+	if (loop.nwatch == loop.cap) {
+		loop.cap = loop.cap == 0 ? 16 : loop.cap * 2;
+		loop.watch = xrealloc(loop.watch,
+		    (size_t)loop.cap * sizeof *loop.watch);
+		loop.pfds = xrealloc(loop.pfds,
+		    (size_t)loop.cap * sizeof *loop.pfds);
+		loop.pgens = xrealloc(loop.pgens,
+		    (size_t)loop.cap * sizeof *loop.pgens);
+	}
+	loop.watch[loop.nwatch++] = fd;
+	r->wpos = loop.nwatch;
+}
+
+static int	loop_apply(int fd, struct loop_reg *r);
+
+/* Too many to poll(): put every watched fd into the epoll set. */
+static void
+loop_go_epoll(void)
+{
+	int	i;
+
+	loop.use_epoll = 1;
+	for (i = 0; i < loop.nwatch; i++) {
+		int		 fd = loop.watch[i];
+		struct loop_reg	*r = &loop.regs[fd];
+
+		r->wpos = 0;
+		if (loop_apply(fd, r) != 0)
+			util_fatal("epoll_ctl: %s", strerror(errno));
+	}
+	loop.nwatch = 0;
+}
+
 /* Put r (fd) into the epoll set, take it out, or change it, as asked. */
 static int
 loop_apply(int fd, struct loop_reg *r)
 {
 	struct epoll_event	ev;
 
+	if (!loop.use_epoll) {
+		/* poll() reports files as ready and a closed fd as invalid
+		 * by itself: nothing to ask the kernel now. */
+		if (r->events == 0)
+			loop_unwatch(r);
+		else {
+			loop_watch(fd, r);
+			if (loop.nwatch > loop.poll_max)
+				loop_go_epoll();
+		}
+		return 0;
+	}
 	if (r->always)
 		return 0;
 	memset(&ev, 0, sizeof ev);
@@ -270,6 +363,7 @@ loop_add_fd(int fd, int events, loop_fd_fn *fn, void *arg)
 	r->events = events;
 	r->in_epoll = 0;
 	r->always = 0;
+	r->wpos = 0;
 	r->gen++;
 	if (loop_apply(fd, r) != 0) {
 		int	saved = errno;
@@ -308,6 +402,7 @@ loop_unregister(int fd, int tell_kernel)
 	if (fd < 0 || fd >= loop.nregs || !loop.regs[fd].used)
 		return;
 	r = &loop.regs[fd];
+	loop_unwatch(r);
 	if (r->in_epoll && tell_kernel)
 		epoll_ctl(loop.epfd, EPOLL_CTL_DEL, fd, NULL);
 	if (r->always) {
@@ -373,6 +468,22 @@ loop_del_timer(long long id)
 	}
 }
 
+/* Watch at most n descriptors with poll() before moving to epoll. */
+void
+loop_set_poll_max(int n)
+{
+	loop.poll_max = n < 0 ? 0 : n;
+	if (!loop.use_epoll && loop.nwatch > loop.poll_max)
+		loop_go_epoll();
+}
+
+/* "poll" or "epoll": how the loop waits now. */
+const char *
+loop_backend(void)
+{
+	return loop.use_epoll ? "epoll" : "poll";
+}
+
 /* How many timers are pending. */
 int
 loop_timers(void)
@@ -432,6 +543,66 @@ loop_dispatch(int fd, uint32_t gen, int revents)
 		r->fn(fd, revents, r->arg);
 }
 
+/* Wait with poll() on the watched fds and dispatch what is ready;
+ * returns -1 if a signal interrupted the wait. */
+static int
+loop_poll(int timeout)
+{
+	int	i, n, count = loop.nwatch;
+
+	/* The registrations of this turn: a callback may delete an fd and
+	 * register its number again before the next one is dispatched. */
+	for (i = 0; i < count; i++) {
+		int		 fd = loop.watch[i];
+		struct loop_reg	*r = &loop.regs[fd];
+
+		loop.pfds[i].fd = fd;
+		loop.pfds[i].events = 0;
+		if (r->events & LOOP_READ)
+			loop.pfds[i].events |= POLLIN | POLLRDHUP;
+		if (r->events & LOOP_WRITE)
+			loop.pfds[i].events |= POLLOUT;
+		loop.pfds[i].revents = 0;
+		loop.pgens[i] = r->gen;
+	}
+	n = poll(loop.pfds, (nfds_t)count, timeout);
+	if (n == -1) {
+		if (errno == EINTR)
+			return -1;
+		if (errno == EINVAL) {
+			/* More descriptors than RLIMIT_NOFILE now allows (it
+			 * was lowered under us): epoll has no such limit. */
+			loop_go_epoll();
+			return -1;
+		}
+		util_fatal("poll: %s", strerror(errno));
+	}
+	for (i = 0; i < count && n > 0; i++) {
+		short	e = loop.pfds[i].revents;
+		int	rev = 0;
+
+		if (e == 0)
+			continue;
+		n--;
+		if (e & POLLIN)
+			rev |= LOOP_READ;
+		if (e & POLLOUT)
+			rev |= LOOP_WRITE;
+		if (e & POLLHUP)
+			rev |= LOOP_HUP;
+		if (e & POLLERR)
+			rev |= LOOP_ERR;
+		/* A closed descriptor (standard input, say): a hang-up on
+		 * every turn, as epoll's refusal gives. */
+		if (e & POLLNVAL)
+			rev |= LOOP_HUP | LOOP_ERR;
+		if ((e & POLLRDHUP) && (e & POLLIN))
+			rev |= LOOP_RDHUP;
+		loop_dispatch(loop.pfds[i].fd, loop.pgens[i], rev);
+	}
+	return 0;
+}
+
 /* Run until the front end is done. */
 void
 loop_run(const struct loop_frontend *fe)
@@ -470,6 +641,12 @@ loop_run(const struct loop_frontend *fe)
 				timeout = 0;
 		}
 
+		if (!loop.use_epoll) {
+			if (loop_poll(timeout) == -1)
+				continue;
+			loop_fire_timers();
+			continue;
+		}
 		n = epoll_wait(loop.epfd, evs, LOOP_MAX_EVENTS, timeout);
 		if (n == -1) {
 			if (errno == EINTR)

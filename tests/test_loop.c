@@ -2,7 +2,9 @@
  * test_loop.c: the loop library (loop.c) with real pipes and files:
  * descriptors and their callbacks, timers that exist only while due,
  * a stale event for a descriptor deleted earlier in the same turn, files
- * epoll cannot watch, and a signal handed to the front end.
+ * epoll cannot watch, the move from poll() to epoll past poll_max, and a
+ * signal handed to the front end.  tests/test_loop_epoll.sh runs it all
+ * again with epoll from the start.
  */
 #include "config.h"
 
@@ -30,6 +32,7 @@ static struct {
 	int	calls_a, calls_b, calls_c;
 	int	fd_b;
 	int	pipe_c[2];
+	int	want;		/* test_many: reads to stop after */
 } t;
 
 /* No standard input here. */
@@ -269,6 +272,65 @@ test_regular_file(void **state)
 	close(fd);
 }
 
+/* Count a readable pipe's reports and drain it. */
+static void
+tl_fd_many(int fd, int revents, void *arg)
+{
+	char	buf[16];
+
+	(void)arg;
+	if (revents & LOOP_READ) {
+		if (read(fd, buf, sizeof buf) > 0)
+			t.calls_a++;
+	}
+	if (t.calls_a == t.want)
+		t.quit = 1;
+}
+
+/* Past poll_max watched descriptors the loop moves to epoll, and every
+ * descriptor watched before (a pipe, a regular file that epoll refuses)
+ * goes on being reported. */
+static void
+test_many(void **state)
+{
+	char	path[] = "/tmp/test_loop.XXXXXX";
+	int	p[8][2], i, file = mkstemp(path);
+
+	(void)state;
+	assert_true(file >= 0);
+	unlink(path);
+	/* SOCKSCOPE_POLL_MAX=0 (the second run) is epoll from the start. */
+	if (getenv("SOCKSCOPE_POLL_MAX") == NULL)
+		assert_string_equal(loop_backend(), "poll");
+	loop_set_poll_max(6);
+	assert_int_equal(loop_add_fd(file, LOOP_READ, tl_fd_c, NULL), 0);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(pipe(p[i]), 0);
+		assert_int_equal(loop_add_fd(p[i][0], LOOP_READ, tl_fd_many,
+		    NULL), 0);
+		assert_int_equal(write(p[i][1], "x", 1), 1);
+	}
+	/* The signal pipe, the file and 8 pipes: more than 6. */
+	assert_string_equal(loop_backend(), "epoll");
+	t.want = 8;
+	loop_run(&tl_fe);
+	assert_int_equal(t.calls_a, 8);
+	assert_true(t.calls_c >= 1);
+	/* Quiet now; one more byte on the last pipe is reported alone. */
+	t.quit = 0;
+	t.want = 9;
+	assert_int_equal(write(p[7][1], "y", 1), 1);
+	loop_run(&tl_fe);
+	assert_int_equal(t.calls_a, 9);
+	for (i = 0; i < 8; i++) {
+		loop_del_fd(p[i][0]);
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+	loop_del_fd(file);
+	close(file);
+}
+
 /* A signal reaches the front end through the self-pipe. */
 static void
 test_signal(void **state)
@@ -288,6 +350,8 @@ main(void)
 		cmocka_unit_test_setup(test_fd, tl_reset),
 		cmocka_unit_test_setup(test_stale_event, tl_reset),
 		cmocka_unit_test_setup(test_regular_file, tl_reset),
+		/* Last but one: it leaves the loop on epoll for good. */
+		cmocka_unit_test_setup(test_many, tl_reset),
 		cmocka_unit_test_setup(test_signal, tl_reset),
 	};
 

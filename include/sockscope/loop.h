@@ -82,6 +82,16 @@ void loop_del_fd(int fd);
  */
 void loop_forget_fd(int fd);
 
+/*
+ * Watch at most n descriptors with poll() (no system call to register or
+ * forget one); past n the loop moves them all to epoll for good.  0:
+ * epoll from the start.  The default is 16, or SOCKSCOPE_POLL_MAX from
+ * the environment at loop_init().
+ */
+void loop_set_poll_max(int n);
+/* "poll" or "epoll": how the loop waits now. */
+const char *loop_backend(void);
+
 /* Call fn(id, arg) once, ms milliseconds from now.  Returns the timer's
  * id (> 0). */
 long long loop_add_timer(long long ms, loop_timer_fn *fn, void *arg);
