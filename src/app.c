@@ -296,6 +296,13 @@ static void
 app_http_event(const struct ev *e, void *arg)
 {
 	(void)arg;
+	/* Decoding costs more than the rest of a short connection's work:
+	 * skip the bytes when nothing can read the result (ends and closes
+	 * still reach the view, so that it forgets what it holds). */
+	if ((e->kind == EV_RECV || e->kind == EV_SEND) &&
+	    app.fe->wants_http != NULL && !app.fe->wants_http(app.fe->arg) &&
+	    (app.log == NULL || app.log_tr.format != TRANSCRIPT_JSON))
+		return;
 	httpview_event(&app.http, e);
 }
 

@@ -162,13 +162,23 @@ batch_record(const struct sysrec *r, void *arg)
 		batch_flush();
 }
 
+/* HTTP is decoded for --json's "http" lines, and for /respond (it
+ * answers HEAD without a body) while input may still bring one. */
+static int
+batch_wants_http(void *arg)
+{
+	(void)arg;
+	return batch.o->tr.format == TRANSCRIPT_JSON || !batch.input_ended;
+}
+
 const struct app_frontend batch_app_frontend = {
 	batch_event,
 	batch_message,
 	NULL,
 	NULL,
 	batch_http,
-	batch_record
+	batch_record,
+	batch_wants_http
 };
 
 /* If the focused connection has ended, focus the newest open one (the

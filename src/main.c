@@ -768,6 +768,7 @@ static const struct app_frontend main_stderr_frontend = {
 	NULL,
 	NULL,
 	NULL,
+	NULL,
 	NULL
 };
 

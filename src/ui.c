@@ -996,6 +996,7 @@ const struct app_frontend ui_app_frontend = {
 	ui_view,
 	NULL,
 	NULL,
+	NULL,
 	NULL
 };
 

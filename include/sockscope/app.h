@@ -46,6 +46,11 @@ struct app_frontend {
 	 * it; may be NULL.  Batch mode narrates it (--notation) or writes
 	 * it as a "call" line (--json). */
 	void	(*record)(const struct sysrec *r, void *arg);
+	/* Nonzero while anything of this front end can use the HTTP
+	 * decoders (the screen always; batch mode with --json, or while
+	 * input may still bring /respond); NULL: always.  Bytes are not
+	 * decoded otherwise, unless the -o log is JSON. */
+	int	(*wants_http)(void *arg);
 };
 
 /* Most event subscribers and pending reactions at once. */
