@@ -7,10 +7,12 @@
  *
  * Two formatters build the same bytes.  The portable one looks every byte
  * up in tables; it formats single rows, short rows, and whole chunks where
- * nothing faster exists, and it is the reference the other is tested
- * against.  The vectorised one turns 16 bytes into a row with a few vector
- * instructions: SSSE3 on x86-64 (chosen at run time, so a plain -O2 build
- * uses it on any CPU that has it) and NEON on little-endian arm64.
+ * nothing faster exists, and it is the reference the others are tested
+ * against.  The vectorised ones turn 16 bytes into a row with a few vector
+ * instructions: on x86-64 AVX2, which builds two rows at once (one in each
+ * 128-bit lane), else SSSE3, chosen at run time so that a plain -O2 build
+ * uses the best the CPU has; NEON on little-endian arm64.
+ * hexdump_chunk_by() runs any one of them, for the tests and the benchmark.
  */
 #include "config.h"
 
@@ -22,8 +24,9 @@
 #include "sockscope/util.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <tmmintrin.h>
+#include <immintrin.h>
 #define HEXDUMP_VEC		1
+#define HEXDUMP_AVX2		1
 #define HEXDUMP_VEC_NAME	"ssse3"
 /* The vector code is built for SSSE3 whatever -march says. */
 #define HEXDUMP_VEC_TARGET	__attribute__((target("ssse3")))
@@ -499,6 +502,138 @@ hexdump_chunk_vec(struct sbuf *out, const char *indent, uint64_t off,
 		n -= take;
 	}
 }
+
+#ifdef HEXDUMP_AVX2
+/* Whether this CPU runs the AVX2 code (and has the OS save its registers). */
+static int
+hexdump_avx2_ok(void)
+{
+#ifdef __AVX2__
+	return 1;
+#else
+	return __builtin_cpu_supports("avx2");
+#endif
+}
+
+/* Load 16 bytes from anywhere into both lanes. */
+#define HEXDUMP_YBCAST(s)	_mm256_broadcastsi128_si256(HEXDUMP_VLOAD(s))
+/* Store the low lane of v at d and the high lane at e. */
+#define HEXDUMP_YSTORE2(d, e, v) do {					\
+	HEXDUMP_VSTORE(d, _mm256_castsi256_si128(v));			\
+	HEXDUMP_VSTORE(e, _mm256_extracti128_si256(v, 1));		\
+} while (0)
+
+/*
+ * Write the 71-byte bodies of two full rows, of the 16 bytes at p at d and
+ * of the next 16 at e: hexdump_vec_body() with 256-bit registers, whose
+ * shuffles work within each 128-bit lane, so each lane builds one row.
+ */
+static inline __attribute__((target("avx2"))) void
+hexdump_avx2_bodies(char *d, char *e, const unsigned char *p)
+{
+	const __m256i	 digits = HEXDUMP_YBCAST(hexdump_vec_const[0]);
+	const __m256i	 low = _mm256_set1_epi8(0x0f);
+	__m256i		 x, hi, lo, a, b, c, ok, v;
+
+	x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	hi = _mm256_shuffle_epi8(digits,
+	    _mm256_and_si256(_mm256_srli_epi16(x, 4), low));
+	lo = _mm256_shuffle_epi8(digits, _mm256_and_si256(x, low));
+	a = _mm256_unpacklo_epi8(hi, lo);
+	b = _mm256_unpackhi_epi8(hi, lo);
+	c = _mm256_alignr_epi8(b, a, 8);
+
+	v = _mm256_or_si256(_mm256_shuffle_epi8(a,
+	    HEXDUMP_YBCAST(hexdump_vec_const[1])),
+	    HEXDUMP_YBCAST(hexdump_vec_const[4]));
+	HEXDUMP_YSTORE2(d, e, v);
+	v = _mm256_or_si256(_mm256_shuffle_epi8(c,
+	    HEXDUMP_YBCAST(hexdump_vec_const[2])),
+	    HEXDUMP_YBCAST(hexdump_vec_const[5]));
+	HEXDUMP_YSTORE2(d + 16, e + 16, v);
+	v = _mm256_or_si256(_mm256_shuffle_epi8(b,
+	    HEXDUMP_YBCAST(hexdump_vec_const[3])),
+	    HEXDUMP_YBCAST(hexdump_vec_const[6]));
+	HEXDUMP_YSTORE2(d + 32, e + 32, v);
+	v = _mm256_alignr_epi8(HEXDUMP_YBCAST(hexdump_vec_const[7]), b, 14);
+	HEXDUMP_YSTORE2(d + 48, e + 48, v);
+
+	/* The gutter as in hexdump_vec_body(). */
+	ok = _mm256_cmpgt_epi8(_mm256_add_epi8(x, _mm256_set1_epi8(1)),
+	    _mm256_set1_epi8(0x20));
+	v = _mm256_add_epi8(_mm256_and_si256(_mm256_sub_epi8(x,
+	    _mm256_set1_epi8('.')), ok), _mm256_set1_epi8('.'));
+	HEXDUMP_YSTORE2(d + 53, e + 53, v);
+	memcpy(d + 69, "|\n", 2);
+	memcpy(e + 69, "|\n", 2);
+}
+
+/*
+ * Append the rows of a chunk with the AVX2 code; the indent must be at most
+ * 16 bytes.  As hexdump_chunk_vec(), but the full rows of a run go two at
+ * a time, and the last of an odd run alone through the SSSE3 body.
+ */
+static __attribute__((target("avx2"))) void
+hexdump_chunk_avx2(struct sbuf *out, const char *indent, uint64_t off,
+    const unsigned char *p, size_t n)
+{
+	size_t		 ilen = strlen(indent), i, j, full, run, plen, take;
+	unsigned int	 b;
+	char		*d, *e, *start, prefix[32];
+	uint64_t	 o;
+	__m256i		 pre;
+
+	while (n != 0) {
+		start = d = hexdump_reserve(out, ilen, off, n, &take);
+		full = take / 16;
+		for (i = 0; i < full; i += run) {
+			o = off + (uint64_t)i * 16;
+			b = (unsigned int)(o >> 4) & 0xff;
+			run = 256 - b < full - i ? 256 - b : full - i;
+
+			memset(prefix, ' ', sizeof prefix);
+			memcpy(prefix, indent, ilen);
+			plen = (size_t)(hexdump_put_offset(prefix + ilen, o) -
+			    prefix);
+			/*
+			 * Both prefixes go first: the spare bytes of each are
+			 * overwritten by its own row's body.  The prefix stays
+			 * in a register, as the stores could alias it.
+			 */
+			pre = _mm256_loadu_si256((const __m256i *)
+			    (const void *)prefix);
+			for (j = 0; j + 2 <= run; j += 2) {
+				e = d + plen + 71;
+				_mm256_storeu_si256((__m256i *)(void *)d, pre);
+				_mm256_storeu_si256((__m256i *)(void *)e, pre);
+				memcpy(d + plen - 3, hexdump_hex[b + j], 2);
+				memcpy(e + plen - 3, hexdump_hex[b + j + 1], 2);
+				hexdump_avx2_bodies(d + plen, e + plen,
+				    p + (i + j) * 16);
+				d = e + plen + 71;
+			}
+			if (j < run) {
+				memcpy(d, prefix, sizeof prefix);
+				memcpy(d + plen - 3, hexdump_hex[b + j], 2);
+				d = hexdump_vec_body(d + plen,
+				    p + (i + j) * 16);
+			}
+		}
+		if (full * 16 < take) {
+			memcpy(d, indent, ilen);
+			d = hexdump_put_row(d + ilen, off + full * 16,
+			    p + full * 16, take - full * 16);
+			*d++ = '\n';
+		}
+
+		out->len += (size_t)(d - start);
+		out->p[out->len] = '\0';
+		off += take;
+		p += take;
+		n -= take;
+	}
+}
+#endif
 #endif
 
 /* Append every row of a chunk, each with indent and a newline, to out. */
@@ -506,19 +641,65 @@ void
 hexdump_chunk(struct sbuf *out, const char *indent, uint64_t off,
     const unsigned char *p, size_t n)
 {
+	if (strlen(indent) <= 16) {
+#ifdef HEXDUMP_AVX2
+		if (hexdump_avx2_ok()) {
+			hexdump_chunk_avx2(out, indent, off, p, n);
+			return;
+		}
+#endif
 #ifdef HEXDUMP_VEC
-	if (hexdump_vec_ok() && strlen(indent) <= 16) {
-		hexdump_chunk_vec(out, indent, off, p, n);
-		return;
+		if (hexdump_vec_ok()) {
+			hexdump_chunk_vec(out, indent, off, p, n);
+			return;
+		}
+#endif
+	}
+	hexdump_chunk_portable(out, indent, off, p, n);
+}
+
+/* Format a chunk as hexdump_chunk() does, by the named engine alone. */
+int
+hexdump_chunk_by(const char *engine, struct sbuf *out, const char *indent,
+    uint64_t off, const unsigned char *p, size_t n)
+{
+	if (strcmp(engine, "portable") == 0) {
+		hexdump_chunk_portable(out, indent, off, p, n);
+		return 0;
+	}
+#ifdef HEXDUMP_AVX2
+	if (strcmp(engine, "avx2") == 0) {
+		if (!hexdump_avx2_ok())
+			return -1;
+		if (strlen(indent) <= 16)
+			hexdump_chunk_avx2(out, indent, off, p, n);
+		else
+			hexdump_chunk_portable(out, indent, off, p, n);
+		return 0;
 	}
 #endif
-	hexdump_chunk_portable(out, indent, off, p, n);
+#ifdef HEXDUMP_VEC
+	if (strcmp(engine, HEXDUMP_VEC_NAME) == 0) {
+		if (!hexdump_vec_ok())
+			return -1;
+		if (strlen(indent) <= 16)
+			hexdump_chunk_vec(out, indent, off, p, n);
+		else
+			hexdump_chunk_portable(out, indent, off, p, n);
+		return 0;
+	}
+#endif
+	return -1;
 }
 
 /* Name the formatter hexdump_chunk() uses on this machine. */
 const char *
 hexdump_engine(void)
 {
+#ifdef HEXDUMP_AVX2
+	if (hexdump_avx2_ok())
+		return "avx2";
+#endif
 #ifdef HEXDUMP_VEC
 	if (hexdump_vec_ok())
 		return HEXDUMP_VEC_NAME;
