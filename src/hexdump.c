@@ -5,7 +5,7 @@
  * memory reserved once per chunk (per 64 KiB of a bigger one), with no printf
  * per row or byte.
  *
- * Two formatters build the same bytes.  The portable one looks every byte
+ * Every formatter builds the same bytes.  The portable one looks every byte
  * up in tables; it formats single rows, short rows, and whole chunks where
  * nothing faster exists, and it is the reference the others are tested
  * against.  The vectorised ones turn 16 bytes into a row with a few vector
@@ -28,7 +28,7 @@
 #define HEXDUMP_VEC		1
 #define HEXDUMP_AVX2		1
 #define HEXDUMP_VEC_NAME	"ssse3"
-/* The vector code is built for SSSE3 whatever -march says. */
+/* The vector code is built for SSSE3 (and AVX2) whatever -march says. */
 #define HEXDUMP_VEC_TARGET	__attribute__((target("ssse3")))
 #elif defined(__aarch64__) && defined(__ARM_NEON) && \
     defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
