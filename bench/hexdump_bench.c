@@ -4,10 +4,11 @@
  * offsets, as batch mode does, and prints only a checksum of the output
  * (and, on standard error, which formatter ran).
  *
- * Usage: hexdump_bench [mib [chunk [portable]]]
+ * Usage: hexdump_bench [mib [chunk [engine]]]
  * (defaults: 16 MiB, 4096-byte chunks, the formatter hexdump_chunk() picks;
- * "portable" runs hexdump_chunk_portable(), so both are measured in one
- * build: the checksums must be equal)
+ * an engine, "portable", "ssse3", "avx2" or "neon", runs that one alone
+ * through hexdump_chunk_by(), so each is measured in one build: the
+ * checksums must be equal)
  */
 #include "config.h"
 
@@ -54,21 +55,26 @@ main(int argc, char **argv)
 	uint64_t	 seed = 0x5eed5eed12345678ULL;
 	uint64_t	 h = 0xcbf29ce484222325ULL, v;
 	size_t		 mib = 16, chunk = 4096, total, i, n;
-	int		 portable = 0;
+	const char	*engine = NULL;
 
 	if (argc > 1)
 		mib = strtoul(argv[1], NULL, 10);
 	if (argc > 2)
 		chunk = strtoul(argv[2], NULL, 10);
 	if (argc > 3)
-		portable = strcmp(argv[3], "portable") == 0;
-	if (mib == 0 || chunk == 0 || (argc > 3 && !portable) || argc > 4) {
+		engine = argv[3];
+	if (mib == 0 || chunk == 0 || argc > 4) {
 		fprintf(stderr,
-		    "usage: hexdump_bench [mib [chunk [portable]]]\n");
+		    "usage: hexdump_bench [mib [chunk [engine]]]\n");
+		return 1;
+	}
+	if (engine != NULL &&
+	    hexdump_chunk_by(engine, &out, "  ", 0, NULL, 0) == -1) {
+		fprintf(stderr, "hexdump_bench: no engine %s here\n", engine);
 		return 1;
 	}
 	fprintf(stderr, "formatter: %s\n",
-	    portable ? "portable" : hexdump_engine());
+	    engine != NULL ? engine : hexdump_engine());
 	total = mib << 20;
 
 	data = xmalloc(total);
@@ -80,8 +86,8 @@ main(int argc, char **argv)
 	for (i = 0; i < total; i += n) {
 		n = total - i < chunk ? total - i : chunk;
 		sbuf_reset(&out);
-		if (portable)
-			hexdump_chunk_portable(&out, "  ", i, data + i, n);
+		if (engine != NULL)
+			hexdump_chunk_by(engine, &out, "  ", i, data + i, n);
 		else
 			hexdump_chunk(&out, "  ", i, data + i, n);
 		h = bench_fold(h, out.p, out.len);

@@ -6,8 +6,10 @@
  * Input: 8 bytes of stream offset (little-endian, so offsets near 2^32 and
  * 2^64 come up), one byte choosing the columns of a narrow row and one the
  * indent, then the data.  Checked: hexdump_chunk() (vectorised where the
- * machine allows) appends exactly what hexdump_chunk_portable() does, after
- * text already in the buffer; it writes one row per 16 bytes, each the
+ * machine allows), and through hexdump_chunk_by() every vector engine the
+ * machine has (AVX2 and SSSE3 on x86-64, NEON on arm64), appends exactly
+ * what hexdump_chunk_portable() does, after text already in the buffer;
+ * it writes one row per 16 bytes, each the
  * indent plus exactly the row hexdump_row() formats, and
  * each row equals one built here with snprintf() from the description in
  * hexdump.h; rows of hexdump_row_n() for 4, 8 and 16 columns (and for
@@ -81,6 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char	*indents[] = { "", "  ", "\t> ",
 	    "0123456789abcdef", "0123456789abcdefg" };
 	static const size_t	 widths[] = { 4, 8, 16 };
+	static const char	*engines[] = { "avx2", "ssse3", "neon" };
 	struct fuzz_input	 in = { data, size };
 	struct sbuf		 out = { 0 }, ref = { 0 };
 	const unsigned char	*p;
@@ -108,6 +111,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hexdump_chunk_portable(&ref, indent, off, p, n);
 	FUZZ_ASSERT_BYTES(out.len == ref.len &&
 	    memcmp(out.p, ref.p, ref.len + 1) == 0, out.p, out.len);
+	for (i = 0; i < sizeof engines / sizeof engines[0]; i++) {
+		sbuf_reset(&out);
+		sbuf_adds(&out, "< #1\n");
+		if (hexdump_chunk_by(engines[i], &out, indent, off, p, n) != 0)
+			continue;
+		FUZZ_ASSERT_BYTES(out.len == ref.len &&
+		    memcmp(out.p, ref.p, ref.len + 1) == 0, out.p, out.len);
+	}
 	sbuf_free(&ref);
 
 	/* The whole chunk, row by row; offsets wrap past 2^64. */

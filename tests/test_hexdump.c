@@ -2,9 +2,10 @@
  * test_hexdump.c: checks hexdump_row() and hexdump_chunk() against the real
  * `hexdump -C -v` on the same bytes at the same stream offsets (through
  * `-s`, on a sparse temporary file), plus fixed rows that need no hexdump;
- * and the vectorised hexdump_chunk() against the portable code, the
- * reference, for every byte value in every column at every length up to
- * 64 and at offsets where the offset column changes.
+ * and hexdump_chunk() and every vector engine this machine has (AVX2 and
+ * SSSE3 on x86-64, through hexdump_chunk_by()) against the portable code,
+ * the reference, for every byte value in every column at every length up
+ * to 64 and at offsets where the offset column changes.
  */
 #include "config.h"
 
@@ -21,6 +22,9 @@
 
 #include "sockscope/hexdump.h"
 #include "sockscope/util.h"
+
+/* The vector engines hexdump_chunk_by() may have, besides "portable". */
+static const char *test_engines[] = { "avx2", "ssse3", "neon" };
 
 /* Fill p with n bytes from a fixed xorshift generator. */
 static void
@@ -119,33 +123,54 @@ test_compare(uint64_t off, const unsigned char *p, size_t n)
 }
 
 /*
- * Check that hexdump_chunk() appends exactly what the portable code does
- * for one chunk, after some text already in the buffer; say which chunk
- * differs before failing.
+ * Check that got, formatted by engine, is exactly want, the portable
+ * output; say which chunk and row differ before failing.
+ */
+static void
+test_same_text(const char *engine, const struct sbuf *got,
+    const struct sbuf *want, const char *indent, uint64_t off, size_t n)
+{
+	size_t	i, row;
+
+	if (got->len == want->len &&
+	    memcmp(got->p, want->p, want->len + 1) == 0)
+		return;
+	for (i = row = 0; got->p[i] == want->p[i]; i++) {
+		if (got->p[i] == '\n')
+			row = i + 1;
+	}
+	print_error("%s: indent \"%s\" offset %#llx length %zu, byte %zu:\n"
+	    "vector:   %.*s\nportable: %.*s\n", engine, indent,
+	    (unsigned long long)off, n, i,
+	    (int)strcspn(got->p + row, "\n"), got->p + row,
+	    (int)strcspn(want->p + row, "\n"), want->p + row);
+	fail();
+}
+
+/*
+ * Check that hexdump_chunk(), and each vector engine this machine has,
+ * appends exactly what the portable code does for one chunk, after some
+ * text already in the buffer.
  */
 static void
 test_same_as_portable(const char *indent, uint64_t off,
     const unsigned char *p, size_t n)
 {
 	struct sbuf	 got = { 0 }, want = { 0 };
-	size_t		 i, row;
+	size_t		 i;
 
-	sbuf_adds(&got, "< #1 recv\n");
 	sbuf_adds(&want, "< #1 recv\n");
-	hexdump_chunk(&got, indent, off, p, n);
 	hexdump_chunk_portable(&want, indent, off, p, n);
-	if (got.len != want.len || memcmp(got.p, want.p, want.len + 1) != 0) {
-		/* Show the first row that differs. */
-		for (i = row = 0; got.p[i] == want.p[i]; i++) {
-			if (got.p[i] == '\n')
-				row = i + 1;
-		}
-		print_error("indent \"%s\" offset %#llx length %zu, byte %zu:\n"
-		    "vector:   %.*s\nportable: %.*s\n", indent,
-		    (unsigned long long)off, n, i,
-		    (int)strcspn(got.p + row, "\n"), got.p + row,
-		    (int)strcspn(want.p + row, "\n"), want.p + row);
-		fail();
+	sbuf_adds(&got, "< #1 recv\n");
+	hexdump_chunk(&got, indent, off, p, n);
+	test_same_text(hexdump_engine(), &got, &want, indent, off, n);
+	for (i = 0; i < sizeof test_engines / sizeof test_engines[0]; i++) {
+		sbuf_reset(&got);
+		sbuf_adds(&got, "< #1 recv\n");
+		if (hexdump_chunk_by(test_engines[i], &got, indent, off, p,
+		    n) == 0)
+			test_same_text(test_engines[i], &got, &want, indent,
+			    off, n);
 	}
 	sbuf_free(&got);
 	sbuf_free(&want);
@@ -409,34 +434,57 @@ test_large_chunk(void **state)
 }
 
 /*
- * The vector formatter is really in use where this machine has one, so
- * that the tests below compare two different formatters.
+ * The best vector formatter is really in use where this machine has one,
+ * and hexdump_chunk_by() runs exactly the engines the CPU has, so that the
+ * tests below compare different formatters.
  */
 static void
 test_engine(void **state)
 {
 	const char	*engine = hexdump_engine();
+	struct sbuf	 out = { 0 };
+	char		 row[HEXDUMP_ROW_MAX + 1];
+	int		 have[3] = { 0, 0, 0 };
+	size_t		 i;
 
 	(void)state;
 #if defined(__x86_64__)
-	if (__builtin_cpu_supports("ssse3"))
-		assert_string_equal(engine, "ssse3");
-	else
-		assert_string_equal(engine, "portable");
+	have[0] = __builtin_cpu_supports("avx2") != 0;
+	have[1] = __builtin_cpu_supports("ssse3") != 0;
 #elif defined(__aarch64__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	assert_string_equal(engine, "neon");
-#else
-	assert_string_equal(engine, "portable");
+	have[2] = 1;
 #endif
+	for (i = 0; i < 3; i++) {
+		if (have[i]) {
+			assert_string_equal(engine, test_engines[i]);
+			break;
+		}
+	}
+	if (i == 3)
+		assert_string_equal(engine, "portable");
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(hexdump_chunk_by(test_engines[i], &out, "",
+		    16, (const unsigned char *)"AB", 2), have[i] ? 0 : -1);
+	}
+	assert_int_equal(hexdump_chunk_by("portable", &out, "", 16,
+	    (const unsigned char *)"AB", 2), 0);
+	assert_int_equal(hexdump_chunk_by("sse9", &out, "", 16,
+	    (const unsigned char *)"AB", 2), -1);
+	/* One row for each engine that ran. */
+	assert_int_equal(out.len, (size_t)(1 + have[0] + have[1] + have[2]) *
+	    (hexdump_row(row, 16, (const unsigned char *)"AB", 2) + 1));
+	sbuf_free(&out);
 }
 
 /*
- * Every byte value in every column of a row, at every length 0..64 and
- * every offset modulo 16, where the offset's second and third digits from
+ * Every byte value in every column of a row (so in both rows of an AVX2
+ * pair and in the odd row after), at every length 0..64 and every offset
+ * modulo 16, where the offset's second and third digits from
  * the right wrap (0x...ff0 to 0x...000), at 32-bit wrap (00000000ffffffff
  * to 100000000, where the column widens), at 2^44 (11 to 12 digits) and
- * past 2^64: the vector output equals the portable one.
+ * past 2^64: the output of every vector engine equals the portable one.
  */
 static void
 test_vector_every_byte(void **state)

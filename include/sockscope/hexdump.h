@@ -54,9 +54,19 @@ void hexdump_chunk_portable(struct sbuf *out, const char *indent,
     uint64_t off, const unsigned char *p, size_t n);
 
 /*
- * The formatter hexdump_chunk() uses on this machine: "ssse3" (x86-64 with
- * SSSE3, chosen at run time), "neon" (arm64) or "portable".  A static
- * string.
+ * hexdump_chunk() by the named engine alone ("portable", "avx2", "ssse3" or
+ * "neon"), for the tests and the benchmark to run each one this machine
+ * has; the vector engines still leave an indent of more than 16 bytes to
+ * the portable code.  Returns 0, or -1 without appending anything when
+ * this build or CPU lacks the engine.
+ */
+int hexdump_chunk_by(const char *engine, struct sbuf *out,
+    const char *indent, uint64_t off, const unsigned char *p, size_t n);
+
+/*
+ * The formatter hexdump_chunk() uses on this machine, the first it has of
+ * "avx2" then "ssse3" (x86-64, chosen at run time), "neon" (arm64), or
+ * "portable".  A static string.
  */
 const char *hexdump_engine(void);
 
