@@ -445,9 +445,32 @@ hexdump_vec_body(char *d, const unsigned char *p)
 }
 #endif
 
+/* The rows of one run: prefix (plen bytes, of which the offset digits
+ * to patch are at plen - 3) then the body, for run rows from p; b is the
+ * first row's pair of digits.  Returns the end of what it wrote. */
+typedef char *hexdump_run_fn(char *d, const char *prefix, size_t plen,
+    unsigned int b, const unsigned char *p, size_t run);
+
+/* The rows of a run with the SSSE3 (or NEON) body, one at a time. */
+static HEXDUMP_VEC_TARGET char *
+hexdump_vec_run(char *d, const char *prefix, size_t plen, unsigned int b,
+    const unsigned char *p, size_t run)
+{
+	size_t	j;
+
+	/* The prefix's spare bytes are overwritten by the body, and every
+	 * row is longer than 32 bytes. */
+	for (j = 0; j < run; j++) {
+		memcpy(d, prefix, 32);
+		memcpy(d + plen - 3, hexdump_hex[b + j], 2);
+		d = hexdump_vec_body(d + plen, p + j * 16);
+	}
+	return d;
+}
+
 /*
- * Append the rows of a chunk with the vector code; the indent must be at
- * most 16 bytes.
+ * Append the rows of a chunk, each run of full rows by rows(); the indent
+ * must be at most 16 bytes.  The vector engines share this.
  *
  * Full rows come in runs that share every offset digit but the second and
  * third from the right, which are (offset >> 4) & 0xff and so change with
@@ -456,11 +479,11 @@ hexdump_vec_body(char *d, const unsigned char *p)
  * past 2^64).  The indent and offset of a run are built once as up to 32
  * bytes of prefix; each row stores the prefix and patches those two digits.
  */
-static HEXDUMP_VEC_TARGET void
-hexdump_chunk_vec(struct sbuf *out, const char *indent, uint64_t off,
-    const unsigned char *p, size_t n)
+static void
+hexdump_chunk_runs(struct sbuf *out, const char *indent, uint64_t off,
+    const unsigned char *p, size_t n, hexdump_run_fn *rows)
 {
-	size_t		 ilen = strlen(indent), i, j, full, run, plen, take;
+	size_t		 ilen = strlen(indent), i, full, run, plen, take;
 	unsigned int	 b;
 	char		*d, *start, prefix[32];
 	uint64_t	 o;
@@ -477,16 +500,7 @@ hexdump_chunk_vec(struct sbuf *out, const char *indent, uint64_t off,
 			memcpy(prefix, indent, ilen);
 			plen = (size_t)(hexdump_put_offset(prefix + ilen, o) -
 			    prefix);
-			/*
-			 * The prefix's spare bytes are overwritten by the body,
-			 * and every row is longer than 32 bytes.
-			 */
-			for (j = 0; j < run; j++) {
-				memcpy(d, prefix, sizeof prefix);
-				memcpy(d + plen - 3, hexdump_hex[b + j], 2);
-				d = hexdump_vec_body(d + plen,
-				    p + (i + j) * 16);
-			}
+			d = rows(d, prefix, plen, b, p + i * 16, run);
 		}
 		if (full * 16 < take) {
 			memcpy(d, indent, ilen);
@@ -501,6 +515,14 @@ hexdump_chunk_vec(struct sbuf *out, const char *indent, uint64_t off,
 		p += take;
 		n -= take;
 	}
+}
+
+/* Append the rows of a chunk with the vector body, one row at a time. */
+static void
+hexdump_chunk_vec(struct sbuf *out, const char *indent, uint64_t off,
+    const unsigned char *p, size_t n)
+{
+	hexdump_chunk_runs(out, indent, off, p, n, hexdump_vec_run);
 }
 
 #ifdef HEXDUMP_AVX2
@@ -599,62 +621,34 @@ hexdump_avx2_rows(char *d, char *e, const unsigned char *p, __m256i pre,
 	return e + 71;
 }
 
-/*
- * Append the rows of a chunk with the AVX2 code; the indent must be at most
- * 16 bytes.  As hexdump_chunk_vec(), but the full rows of a run go two at
- * a time, and the last of an odd run alone through the SSSE3 body; the
- * prefix stays in a register, as the stores could alias its array.
- */
-static __attribute__((target("avx2"))) void
+/* The rows of a run two at a time with AVX2, the last of an odd run
+ * alone through the SSSE3 body; the prefix stays in a register, as the
+ * stores could alias its array. */
+static __attribute__((target("avx2"))) char *
+hexdump_avx2_run(char *d, const char *prefix, size_t plen, unsigned int b,
+    const unsigned char *p, size_t run)
+{
+	__m256i	pre = _mm256_loadu_si256((const __m256i *)(const void *)prefix);
+	size_t	j;
+
+	for (j = 0; j + 2 <= run; j += 2) {
+		d = hexdump_avx2_rows(d + plen, d + plen + 71 + plen,
+		    p + j * 16, pre, plen, hexdump_hex[b + j],
+		    hexdump_hex[b + j + 1]);
+	}
+	if (j < run)
+		d = hexdump_vec_run(d, prefix, plen, b + (unsigned int)j,
+		    p + j * 16, 1);
+	return d;
+}
+
+/* Append the rows of a chunk with the AVX2 code (indent at most 16
+ * bytes). */
+static void
 hexdump_chunk_avx2(struct sbuf *out, const char *indent, uint64_t off,
     const unsigned char *p, size_t n)
 {
-	size_t		 ilen = strlen(indent), i, j, full, run, plen, take;
-	unsigned int	 b;
-	char		*d, *start, prefix[32];
-	uint64_t	 o;
-	__m256i		 pre;
-
-	while (n != 0) {
-		start = d = hexdump_reserve(out, ilen, off, n, &take);
-		full = take / 16;
-		for (i = 0; i < full; i += run) {
-			o = off + (uint64_t)i * 16;
-			b = (unsigned int)(o >> 4) & 0xff;
-			run = 256 - b < full - i ? 256 - b : full - i;
-
-			memset(prefix, ' ', sizeof prefix);
-			memcpy(prefix, indent, ilen);
-			plen = (size_t)(hexdump_put_offset(prefix + ilen, o) -
-			    prefix);
-			pre = _mm256_loadu_si256((const __m256i *)
-			    (const void *)prefix);
-			for (j = 0; j + 2 <= run; j += 2) {
-				d = hexdump_avx2_rows(d + plen,
-				    d + plen + 71 + plen, p + (i + j) * 16,
-				    pre, plen, hexdump_hex[b + j],
-				    hexdump_hex[b + j + 1]);
-			}
-			if (j < run) {
-				memcpy(d, prefix, sizeof prefix);
-				memcpy(d + plen - 3, hexdump_hex[b + j], 2);
-				d = hexdump_vec_body(d + plen,
-				    p + (i + j) * 16);
-			}
-		}
-		if (full * 16 < take) {
-			memcpy(d, indent, ilen);
-			d = hexdump_put_row(d + ilen, off + full * 16,
-			    p + full * 16, take - full * 16);
-			*d++ = '\n';
-		}
-
-		out->len += (size_t)(d - start);
-		out->p[out->len] = '\0';
-		off += take;
-		p += take;
-		n -= take;
-	}
+	hexdump_chunk_runs(out, indent, off, p, n, hexdump_avx2_run);
 }
 #endif
 #endif
