@@ -544,11 +544,11 @@ loop_dispatch(int fd, uint32_t gen, int revents)
 }
 
 /* Wait with poll() on the watched fds and dispatch what is ready;
- * returns -1 if a signal interrupted the wait. */
+ * returns how many were ready, or -1 if a signal interrupted the wait. */
 static int
 loop_poll(int timeout)
 {
-	int	i, n, count = loop.nwatch;
+	int	i, n, ready, count = loop.nwatch;
 
 	/* The registrations of this turn: a callback may delete an fd and
 	 * register its number again before the next one is dispatched. */
@@ -577,6 +577,7 @@ loop_poll(int timeout)
 		}
 		util_fatal("poll: %s", strerror(errno));
 	}
+	ready = n;
 	for (i = 0; i < count && n > 0; i++) {
 		short	e = loop.pfds[i].revents;
 		int	rev = 0;
@@ -600,15 +601,71 @@ loop_poll(int timeout)
 			rev |= LOOP_RDHUP;
 		loop_dispatch(loop.pfds[i].fd, loop.pgens[i], rev);
 	}
-	return 0;
+	return ready;
+}
+
+/* Wait with epoll and dispatch what is ready, then the descriptors
+ * epoll cannot watch; returns how many were dispatched, or -1 if a
+ * signal interrupted the wait. */
+static int
+loop_epoll(int timeout)
+{
+	struct epoll_event	evs[LOOP_MAX_EVENTS];
+	int			n, i, ready;
+
+	n = epoll_wait(loop.epfd, evs, LOOP_MAX_EVENTS, timeout);
+	if (n == -1) {
+		if (errno == EINTR)
+			return -1;
+		util_fatal("epoll_wait: %s", strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t	e = evs[i].events;
+		int		rev = 0;
+
+		if (e & EPOLLIN)
+			rev |= LOOP_READ;
+		if (e & EPOLLOUT)
+			rev |= LOOP_WRITE;
+		if (e & EPOLLHUP)
+			rev |= LOOP_HUP;
+		if (e & EPOLLERR)
+			rev |= LOOP_ERR;
+		if ((e & EPOLLRDHUP) && (e & EPOLLIN))
+			rev |= LOOP_RDHUP;
+		loop_dispatch((int)(uint32_t)evs[i].data.u64,
+		    (uint32_t)(evs[i].data.u64 >> 32), rev);
+	}
+	ready = n;
+	/* Callbacks may delete from the list: walk a copy. */
+	for (i = 0, n = 0; i < loop.nalways && n < LOOP_MAX_EVENTS; i++, n++)
+		evs[n].data.u64 = ((uint64_t)loop.regs[loop.always[i]].gen
+		    << 32) | (uint32_t)loop.always[i];
+	for (i = 0; i < n; i++) {
+		int	fd = (int)(uint32_t)evs[i].data.u64;
+
+		loop_dispatch(fd, (uint32_t)(evs[i].data.u64 >> 32),
+		    fd < loop.nregs && loop.regs[fd].always == 1 ?
+		    (LOOP_READ | LOOP_WRITE) : (LOOP_HUP | LOOP_ERR));
+	}
+	return ready + n;
+}
+
+/* Wait at most timeout ms (-1: forever) and dispatch what is ready;
+ * returns how many were, or -1 if a signal interrupted the wait. */
+static int
+loop_wait(int timeout)
+{
+	if (!loop.use_epoll)
+		return loop_poll(timeout);
+	return loop_epoll(timeout);
 }
 
 /* Run until the front end is done. */
 void
 loop_run(const struct loop_frontend *fe)
 {
-	struct epoll_event	evs[LOOP_MAX_EVENTS];
-	int			timeout, n, i, want;
+	int	timeout, n, i, want;
 
 	loop.fe = fe;
 	while (!fe->done(fe->arg)) {
@@ -641,47 +698,25 @@ loop_run(const struct loop_frontend *fe)
 				timeout = 0;
 		}
 
-		if (!loop.use_epoll) {
-			if (loop_poll(timeout) == -1)
-				continue;
-			loop_fire_timers();
+		if (fe->deferred != NULL && fe->deferred(fe->arg)) {
+			/*
+			 * Work that can wait for a quiet moment (output):
+			 * look first.  If something is ready, this turn
+			 * goes to it, and the work waits; only a wait that
+			 * would find nothing does it first.  A client that
+			 * connects and sends at once is served before the
+			 * line saying it was accepted is written.
+			 */
+			n = loop_wait(0);
+			if (n == 0) {
+				fe->before_block(fe->arg);
+				if (timeout != 0)
+					n = loop_wait(timeout);
+			}
+		} else
+			n = loop_wait(timeout);
+		if (n == -1)
 			continue;
-		}
-		n = epoll_wait(loop.epfd, evs, LOOP_MAX_EVENTS, timeout);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			util_fatal("epoll_wait: %s", strerror(errno));
-		}
-		for (i = 0; i < n; i++) {
-			uint32_t	e = evs[i].events;
-			int		rev = 0;
-
-			if (e & EPOLLIN)
-				rev |= LOOP_READ;
-			if (e & EPOLLOUT)
-				rev |= LOOP_WRITE;
-			if (e & EPOLLHUP)
-				rev |= LOOP_HUP;
-			if (e & EPOLLERR)
-				rev |= LOOP_ERR;
-			if ((e & EPOLLRDHUP) && (e & EPOLLIN))
-				rev |= LOOP_RDHUP;
-			loop_dispatch((int)(uint32_t)evs[i].data.u64,
-			    (uint32_t)(evs[i].data.u64 >> 32), rev);
-		}
-		/* Callbacks may delete from the list: walk a copy. */
-		for (i = 0, n = 0; i < loop.nalways && n < LOOP_MAX_EVENTS;
-		    i++, n++)
-			evs[n].data.u64 = ((uint64_t)loop.regs[loop.always[i]].gen
-			    << 32) | (uint32_t)loop.always[i];
-		for (i = 0; i < n; i++) {
-			int	fd = (int)(uint32_t)evs[i].data.u64;
-
-			loop_dispatch(fd, (uint32_t)(evs[i].data.u64 >> 32),
-			    fd < loop.nregs && loop.regs[fd].always == 1 ?
-			    (LOOP_READ | LOOP_WRITE) : (LOOP_HUP | LOOP_ERR));
-		}
 		loop_fire_timers();
 	}
 	loop.fe = NULL;

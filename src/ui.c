@@ -1054,8 +1054,11 @@ int
 ui_run(void)
 {
 	struct loop_frontend	fe = {
-		ui_want_input, ui_on_input, ui_on_signal, ui_before_sleep,
-		ui_done, NULL
+		.want_input = ui_want_input,
+		.on_input = ui_on_input,
+		.on_signal = ui_on_signal,
+		.before_sleep = ui_before_sleep,
+		.done = ui_done,
 	};
 	const char		*cs = nl_langinfo(CODESET);
 

@@ -251,8 +251,13 @@ int
 main(int argc, char **argv)
 {
 	struct net_config	cfg = { 4096, 1, 0, 10.0, 0 };
-	struct loop_frontend	fe = { drv_want_input, drv_on_input,
-	    drv_on_signal, drv_before_sleep, drv_done, NULL };
+	struct loop_frontend	fe = {
+		.want_input = drv_want_input,
+		.on_input = drv_on_input,
+		.on_signal = drv_on_signal,
+		.before_sleep = drv_before_sleep,
+		.done = drv_done,
+	};
 	static const char	*names[] = { "localhost", "127.0.0.1", NULL };
 	struct tls_ctx		*client = NULL, *server = NULL;
 	const char		*ca = NULL;

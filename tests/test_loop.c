@@ -2,8 +2,8 @@
  * test_loop.c: the loop library (loop.c) with real pipes and files:
  * descriptors and their callbacks, timers that exist only while due,
  * a stale event for a descriptor deleted earlier in the same turn, files
- * epoll cannot watch, the move from poll() to epoll past poll_max, and a
- * signal handed to the front end.  tests/test_loop_epoll.sh runs it all
+ * epoll cannot watch, the move from poll() to epoll past poll_max, work
+ * deferred to a quiet moment, and a signal handed to the front end.  tests/test_loop_epoll.sh runs it all
  * again with epoll from the start.
  */
 #include "config.h"
@@ -33,6 +33,10 @@ static struct {
 	int	fd_b;
 	int	pipe_c[2];
 	int	want;		/* test_many: reads to stop after */
+	int	held;		/* test_deferred: work waiting */
+	int	blocked;	/* before_block() calls */
+	int	reads_at_block;	/* calls_a when before_block() ran */
+	int	blocked_at_read[4];
 } t;
 
 /* No standard input here. */
@@ -79,8 +83,11 @@ tl_done(void *arg)
 }
 
 static const struct loop_frontend tl_fe = {
-	tl_want_input, tl_on_input, tl_on_signal, tl_before_sleep, tl_done,
-	NULL
+	.want_input = tl_want_input,
+	.on_input = tl_on_input,
+	.on_signal = tl_on_signal,
+	.before_sleep = tl_before_sleep,
+	.done = tl_done,
 };
 
 /* Record which timer fired; the last one stops the loop. */
@@ -272,6 +279,81 @@ test_regular_file(void **state)
 	close(fd);
 }
 
+/* Read one byte per call, so the pipe stays ready for several turns;
+ * note whether the deferred work was done before. */
+static void
+tl_fd_one(int fd, int revents, void *arg)
+{
+	char	c;
+
+	(void)arg;
+	if ((revents & LOOP_READ) && read(fd, &c, 1) == 1 && t.calls_a < 4)
+		t.blocked_at_read[t.calls_a++] = t.blocked;
+}
+
+/* test_deferred: work is held while t.held says so. */
+static int
+tl_deferred(void *arg)
+{
+	(void)arg;
+	return t.held;
+}
+
+/* The loop found nothing ready: do the held work. */
+static void
+tl_before_block(void *arg)
+{
+	(void)arg;
+	t.blocked++;
+	t.reads_at_block = t.calls_a;
+	t.held = 0;
+}
+
+/* Deferred work waits while descriptors are ready, and is done once,
+ * before the loop sleeps; with none held, before_block is not called. */
+static void
+test_deferred(void **state)
+{
+	static const struct loop_frontend fe = {
+		.want_input = tl_want_input,
+		.on_input = tl_on_input,
+		.on_signal = tl_on_signal,
+		.before_sleep = tl_before_sleep,
+		.done = tl_done,
+		.deferred = tl_deferred,
+		.before_block = tl_before_block,
+	};
+	int	p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "abc", 3), 3);
+	assert_int_equal(loop_add_fd(p[0], LOOP_READ, tl_fd_one, NULL), 0);
+	t.held = 1;
+	/* Ends the sleep that follows the before_block() call. */
+	loop_add_timer(20, tl_timer, (void *)3);
+	loop_run(&fe);
+	assert_int_equal(t.calls_a, 3);
+	assert_int_equal(t.blocked_at_read[0], 0);
+	assert_int_equal(t.blocked_at_read[1], 0);
+	assert_int_equal(t.blocked_at_read[2], 0);
+	assert_int_equal(t.blocked, 1);
+	assert_int_equal(t.reads_at_block, 3);
+	assert_int_equal(t.nfired, 1);
+
+	/* Nothing held: the loop sleeps without calling it. */
+	t.quit = 0;
+	t.nfired = 0;
+	loop_add_timer(5, tl_timer, (void *)3);
+	assert_int_equal(write(p[1], "d", 1), 1);
+	loop_run(&fe);
+	assert_int_equal(t.calls_a, 4);
+	assert_int_equal(t.blocked, 1);
+	loop_del_fd(p[0]);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* Count a readable pipe's reports and drain it. */
 static void
 tl_fd_many(int fd, int revents, void *arg)
@@ -350,6 +432,7 @@ main(void)
 		cmocka_unit_test_setup(test_fd, tl_reset),
 		cmocka_unit_test_setup(test_stale_event, tl_reset),
 		cmocka_unit_test_setup(test_regular_file, tl_reset),
+		cmocka_unit_test_setup(test_deferred, tl_reset),
 		/* Last but one: it leaves the loop on epoll for good. */
 		cmocka_unit_test_setup(test_many, tl_reset),
 		cmocka_unit_test_setup(test_signal, tl_reset),

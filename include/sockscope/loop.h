@@ -48,6 +48,15 @@ struct loop_frontend {
 	/* Nonzero when the program should leave the loop. */
 	int	(*done)(void *arg);
 	void	 *arg;
+	/*
+	 * Optional (NULL: none): work before_sleep left for a quiet moment
+	 * (buffered output).  While deferred() is nonzero the loop first
+	 * looks without waiting; only if nothing is ready does it call
+	 * before_block() and then sleep.  So a burst of events is handled
+	 * before the work is done; before_sleep bounds how long it waits.
+	 */
+	int	(*deferred)(void *arg);
+	void	(*before_block)(void *arg);
 };
 
 /* Install the signal handlers, the self-pipe and the poller.  Call once,
