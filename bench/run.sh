@@ -13,7 +13,9 @@
 #   accept   CONNS sequential connections (bench/accept_bench.c: connect,
 #            send 8 bytes, half-close, wait for the server's EOF) to
 #            sockscope -n -k listen vs ncat -l -k and nc -lk (aim >= 1.0x
-#            ncat); the last block of 1000 vs the first (aim <= 1.2x)
+#            ncat); the last block of 1000 vs the first (aim <= 1.2x);
+#            then sockscope vs ncat with both processes pinned (taskset)
+#            to one CPU, and to two, since unpinned runs mix the two
 #   keys     keystroke echo latency in the full screen (tmux send-keys a
 #            marker, time until capture-pane shows it) under a flood vs
 #            idle, each the median of KEYS markers
@@ -224,6 +226,17 @@ bench_bound() {
 	echo $(($1 / 4 + 30))
 }
 
+# The first two CPUs this process may run on ("0 1"), or nothing.
+bench_cpus() {
+	local list
+	list=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status 2>/dev/null)
+	[ -n "$list" ] || return 0
+	echo "$list" | tr ',' '\n' | awk -F- '
+		{ lo = $1; hi = (NF > 1 ? $2 : $1)
+		  for (c = lo; c <= hi && n < 2; c++) { printf "%s%d", (n ? " " : ""), c; n++ } }
+		END { if (n < 2) exit 1; print "" }' 2>/dev/null || true
+}
+
 bench_has() {	# is part $1 selected?
 	case " $ONLY " in *" $1 "*) return 0 ;; esac
 	return 1
@@ -420,15 +433,18 @@ if [ "$CONNS" -ge 10000 ]; then BLOCK=1000; else BLOCK=$(( (CONNS + 9) / 10 )); 
 # Run the client against "COMMAND with PORT" (output to FILE); records
 # the rate and the last/first block ratio under NAME; checks that the
 # server saw every connection (CHECK: transcript or bytes).
+# With PIN_SERVER / PIN_CLIENT set (CPU numbers), each runs on that CPU.
 bench_accept() {
-	local name=$1 cmd=$2 out=$3 check=$4 p rpid got
+	local name=$1 cmd=$2 out=$3 check=$4 p rpid got spin="" cpin=""
 	p=$(bench_port)
 	cmd=${cmd//PORT/$p}
-	timeout 600 bash -c "exec $cmd" >"$out" 2>&1 &
+	[ -z "${PIN_SERVER:-}" ] || spin="taskset -c $PIN_SERVER"
+	[ -z "${PIN_CLIENT:-}" ] || cpin="taskset -c $PIN_CLIENT"
+	timeout 600 $spin bash -c "exec $cmd" >"$out" 2>&1 &
 	rpid=$!
 	bench_bg $rpid
 	bench_wait_listen "$p"
-	timeout 600 "$T/accept_bench" "$p" "$CONNS" "$BLOCK" >"$T/ab.out" ||
+	timeout 600 $cpin "$T/accept_bench" "$p" "$CONNS" "$BLOCK" >"$T/ab.out" ||
 		bench_die "accept_bench against '$2' failed"
 	kill "$rpid" 2>/dev/null || true
 	wait "$rpid" 2>/dev/null || true
@@ -468,6 +484,32 @@ if bench_has accept; then
 		printf '   pair %d: sockscope %.0f/s (last/first %.2f), ncat %.0f/s, nc %.0f/s\n' \
 			"$i" "$ss" "$(tail -1 "$T/res/acc_ss_lf")" "$ncat" "$nc"
 	done
+	# Unpinned, the scheduler puts client and server on one CPU or on
+	# two, and moves them (see RESULTS.md): each placement on its own.
+	CPUS=$(bench_cpus)
+	if [ -n "$CPUS" ] && command -v taskset >/dev/null; then
+		set -- $CPUS
+		for place in one two; do
+			if [ $place = one ]; then PIN_CLIENT=$1; else PIN_CLIENT=$2; fi
+			PIN_SERVER=$1
+			for i in $(seq "$PAIRS"); do
+				if [ $((i % 2)) = 1 ]; then
+					bench_accept acc_${place}_ss "$A_SS" "$T/acc.out" transcript
+					bench_accept acc_${place}_ncat "$A_NCAT" "$T/acc.out" bytes
+				else
+					bench_accept acc_${place}_ncat "$A_NCAT" "$T/acc.out" bytes
+					bench_accept acc_${place}_ss "$A_SS" "$T/acc.out" transcript
+				fi
+				ss=$(tail -1 "$T/res/acc_${place}_ss_rate")
+				ncat=$(tail -1 "$T/res/acc_${place}_ncat_rate")
+				bench_rec acc_${place}_r "$(bench_calc "$ss / $ncat")"
+				printf '   pinned to %s CPU%s, pair %d: sockscope %.0f/s, ncat %.0f/s\n' \
+					"$place" "$([ $place = two ] && echo s)" "$i" "$ss" "$ncat"
+			done
+		done
+		unset PIN_SERVER PIN_CLIENT
+		set --
+	fi
 fi
 
 # --- keys: echo latency under a flood vs idle ---------------------------------
@@ -748,6 +790,14 @@ bench_table() {
 			"\`ncat -l -k\` $(printf '%.0f' "$(bench_med acc_ncat_rate)"), \`nc -lk\` $(printf '%.0f' "$(bench_med acc_nc_rate)")" \
 			"$(printf '%.2f' "$r")× ncat, $(printf '%.2f' "$(bench_med acc_r_nc)")× nc" \
 			"≥ 1.0× ncat" "$(bench_met "$r" '>=' 1.0)"
+		for place in one two; do
+			[ -s "$T/res/acc_${place}_r" ] || continue
+			r=$(bench_med acc_${place}_r)
+			bench_row "the same, client and server pinned to $place CPU$([ $place = two ] && echo s)" \
+				"$(printf '%.0f' "$(bench_med acc_${place}_ss_rate)") conn/s" \
+				"\`ncat -l -k\` $(printf '%.0f' "$(bench_med acc_${place}_ncat_rate)")" \
+				"$(printf '%.2f' "$r")× ncat" "— (see RESULTS.md)" "—"
+		done
 		r=$(bench_med acc_ss_lf)
 		bench_row "the last $BLOCK of those vs the first $BLOCK" \
 			"$(printf '%.2f' "$r")× the time" \
@@ -815,6 +865,12 @@ acc_ss_blocks	accept, sockscope first/last block (s)
 acc_ncat_blocks	accept, ncat first/last block (s)
 acc_nc_blocks	accept, nc first/last block (s)
 acc_ss_lf	accept, sockscope last / first
+acc_one_ss_rate	accept on one CPU, sockscope (conn/s)
+acc_one_ncat_rate	accept on one CPU, ncat (conn/s)
+acc_one_r	accept on one CPU, ratio sockscope / ncat
+acc_two_ss_rate	accept on two CPUs, sockscope (conn/s)
+acc_two_ncat_rate	accept on two CPUs, ncat (conn/s)
+acc_two_r	accept on two CPUs, ratio sockscope / ncat
 keys_idle	echo latency, idle (ms)
 keys_flood	echo latency, under flood (ms)
 keys_r	echo latency, ratio flood / idle

@@ -145,28 +145,58 @@ sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* "00" to "99": two digits per division (transcript headers are mostly
+ * numbers). */
+static const char util_digits2[] =
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* 10^0 to 10^19, to count digits without dividing. */
+static const uint64_t util_pow10[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
 /* Append n in decimal with at least width digits (zeros in front). */
 void
 sbuf_add_u64_pad(struct sbuf *b, uint64_t n, int width)
 {
-	uint64_t	 rest;
-	size_t		 len = 1;
-	char		*p;
+	size_t	 len = 1, total;
+	char	*q, *p;
 
-	/* Count the digits first to write them in place, from the end. */
-	for (rest = n / 10; rest != 0; rest /= 10)
+	while (len < 20 && n >= util_pow10[len])
 		len++;
 	if (width > 20)
 		width = 20;
-	if (width > 0 && len < (size_t)width)
-		len = (size_t)width;
-	p = sbuf_reserve(b, len) + len;
-	b->len += len;
+	total = width > 0 && len < (size_t)width ? (size_t)width : len;
+	q = b->cap - b->len > total ? b->p + b->len : sbuf_reserve(b, total);
+	p = q + total;
 	*p = '\0';
-	do {
-		*--p = (char)('0' + n % 10);
-		n /= 10;
-	} while (--len != 0);
+	/* In place from the end, two digits per division. */
+	while (n >= 100) {
+		unsigned	r = (unsigned)(n % 100);
+
+		n /= 100;
+		p -= 2;
+		p[0] = util_digits2[2 * r];
+		p[1] = util_digits2[2 * r + 1];
+	}
+	if (n >= 10) {
+		p -= 2;
+		p[0] = util_digits2[2 * n];
+		p[1] = util_digits2[2 * n + 1];
+	} else
+		*--p = (char)('0' + n);
+	while (p > q)
+		*--p = '0';
+	b->len += total;
 }
 
 /* Append n in decimal. */
