@@ -148,7 +148,8 @@ void httpview_free(struct httpview *v);
 /*
  * Feed a socket event: EV_RECV and EV_SEND data go to that direction's
  * decoder, EV_EOF ends the received stream, EV_SHUTDOWN the sent one,
- * EV_CLOSED and EV_RESET end both and free the decoders.
+ * EV_CLOSED ends both and frees the decoders (a reset connection is
+ * closed too: EV_RESET is always followed by EV_CLOSED).
  */
 void httpview_event(struct httpview *v, const struct ev *e);
 
